@@ -1,0 +1,56 @@
+/**
+ * Shared by every command: read FILE or standard input into a Ruleset, print its problems to
+ * standard error, and apply `--strict`.
+ */
+import { Command, Option } from 'commander';
+import type { InputFormat, Ruleset } from '../model/ruleset.js';
+import { INPUT_FORMATS, readRuleset } from '../parse/read.js';
+import { InputError, readInput } from '../input/source.js';
+import { formatProblem, summarizeProblems } from '../render/problems.js';
+import { CliError, EXIT_STRICT, EXIT_USAGE } from './exit-codes.js';
+
+export interface InputOptions {
+  strict?: boolean;
+  format?: InputFormat;
+  table?: string;
+  quiet?: boolean;
+}
+
+/** Adds the options every command that reads a dump takes. */
+export function withInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--strict', 'treat any problem in the input as fatal (exit 3)')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'read the input as this format instead of detecting it',
+      ).choices(INPUT_FORMATS as string[]),
+    )
+    .option('-t, --table <table>', 'the table a listing shows, when the input does not say')
+    .option('-q, --quiet', 'do not print problems found in the input');
+}
+
+export async function loadRuleset(file: string | undefined, opts: InputOptions): Promise<Ruleset> {
+  let input;
+  try {
+    input = await readInput(file);
+  } catch (err) {
+    if (err instanceof InputError) throw new CliError(err.message, EXIT_USAGE);
+    throw err;
+  }
+  const ruleset = readRuleset(input.text, {
+    file: input.name,
+    format: opts.format,
+    table: opts.table,
+  });
+  if (!opts.quiet || opts.strict) {
+    for (const p of ruleset.problems) process.stderr.write(formatProblem(p) + '\n');
+  }
+  if (opts.strict && ruleset.problems.length > 0) {
+    throw new CliError(
+      `${summarizeProblems(ruleset.problems)} in ${input.name} (--strict)`,
+      EXIT_STRICT,
+    );
+  }
+  return ruleset;
+}

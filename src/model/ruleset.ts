@@ -1,0 +1,163 @@
+/**
+ * The ruleset model: Ruleset → tables → chains → rules. Readers of every input format build it;
+ * everything else (the Kubernetes view, the tracer, checks, presenters) reads it.
+ */
+import type { Counters, Rule } from './rule.js';
+import type { Problem } from './problems.js';
+
+export type InputFormat =
+  | 'iptables-save' // `iptables-save` / `ip6tables-save`, with or without `-c`
+  | 'rules' // `iptables -S [-v]`: -P/-N/-A lines
+  | 'listing' // `iptables -L [-n] [-v] [-x]`
+  | 'save-fragment' // `-A` lines without table or chain declarations (`iptables-save | grep`)
+  | 'listing-fragment'; // listing rows without `Chain` headers (`iptables -L | grep`)
+
+export type Family = 'ipv4' | 'ipv6' | 'unknown';
+
+/** What kind of damage or missing information a whole input suffers from. */
+export type FormatLoss =
+  | 'no-table-names' // listing without `-t`: tables inferred from chain names or unknown
+  | 'no-chain-headers' // fragment: chain membership inferred or unknown
+  | 'no-chain-declarations' // save fragment: chains only known from -A lines
+  | 'no-counters'
+  | 'rounded-counters' // `-nvL`: K/M/G suffixes
+  | 'names-not-numeric' // `-L` without `-n`
+  | 'ports-not-printed' // `-L` rows that show no port for rules that have one
+  | 'truncated'; // input ends inside a table
+
+export const BUILTIN_CHAINS: Readonly<Record<string, readonly string[]>> = {
+  raw: ['PREROUTING', 'OUTPUT'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  security: ['INPUT', 'FORWARD', 'OUTPUT'],
+};
+
+export function isBuiltinChain(table: string, chain: string): boolean {
+  const builtins = BUILTIN_CHAINS[table];
+  return builtins !== undefined ? builtins.includes(chain) : false;
+}
+
+export class Chain {
+  readonly rules: Rule[] = [];
+  /** `ACCEPT`/`DROP` for built-in chains; null for user chains (`-` in iptables-save). */
+  policy: string | null = null;
+  counters: Counters | null = null;
+  /** Reference count printed by listings (`Chain X (3 references)`), when known. */
+  references: number | null = null;
+  /**
+   * False when the chain is known only from rules that name it (`-A X` in a fragment, or a jump
+   * target), never from a declaration line.
+   */
+  declared = true;
+
+  constructor(
+    public readonly table: string,
+    public readonly name: string,
+    public readonly builtin: boolean,
+    /** Line of the declaration (or of the first rule that named it); 0 if none. */
+    public readonly line: number,
+  ) {}
+}
+
+export class Table {
+  readonly chains: Chain[] = [];
+  private readonly byName = new Map<string, Chain>();
+  /** True once the table's COMMIT line was read (iptables-save input only). */
+  committed = false;
+  /** How the table name is known. */
+  nameSource: 'declared' | 'option' | 'inferred' | 'unknown' = 'declared';
+
+  constructor(
+    public readonly name: string,
+    public readonly line: number,
+  ) {}
+
+  chain(name: string): Chain | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Adds a chain, or returns the existing one of that name. */
+  ensureChain(name: string, line: number): Chain {
+    let chain = this.byName.get(name);
+    if (chain === undefined) {
+      chain = new Chain(this.name, name, isBuiltinChain(this.name, name), line);
+      this.byName.set(name, chain);
+      this.chains.push(chain);
+    }
+    return chain;
+  }
+
+  get ruleCount(): number {
+    let n = 0;
+    for (const c of this.chains) n += c.rules.length;
+    return n;
+  }
+}
+
+export interface GeneratorInfo {
+  /** `iptables-save`, `ip6tables-save`, ... */
+  readonly tool: string;
+  readonly version: string;
+  /** From `(nf_tables)` / `(legacy)`; null when the header names no backend. */
+  readonly backend: 'nf_tables' | 'legacy' | null;
+  readonly line: number;
+}
+
+export class Ruleset {
+  readonly tables: Table[] = [];
+  readonly problems: Problem[] = [];
+  readonly losses: FormatLoss[] = [];
+  generator: GeneratorInfo | null = null;
+  family: Family = 'unknown';
+  /** Whether rule and policy counters were present in the input. */
+  hasCounters = false;
+  /** Lines of text that were not part of the dump (prompts, prose) and were skipped. */
+  skippedLines = 0;
+  /** How the format was decided: `detected` from the text, or `given` by `--format`. */
+  formatSource: 'detected' | 'given' = 'detected';
+
+  constructor(
+    /** Display name of the input (`-` is shown as `<stdin>`). */
+    public readonly file: string,
+    public format: InputFormat,
+  ) {}
+
+  table(name: string): Table | undefined {
+    for (const t of this.tables) if (t.name === name) return t;
+    return undefined;
+  }
+
+  ensureTable(name: string, line: number): Table {
+    const existing = this.table(name);
+    if (existing !== undefined) return existing;
+    const table = new Table(name, line);
+    this.tables.push(table);
+    return table;
+  }
+
+  /** Shortcut for `table(t)?.chain(c)`. */
+  chain(table: string, chain: string): Chain | undefined {
+    return this.table(table)?.chain(chain);
+  }
+
+  addLoss(loss: FormatLoss): void {
+    if (!this.losses.includes(loss)) this.losses.push(loss);
+  }
+
+  get ruleCount(): number {
+    let n = 0;
+    for (const t of this.tables) n += t.ruleCount;
+    return n;
+  }
+
+  get chainCount(): number {
+    let n = 0;
+    for (const t of this.tables) n += t.chains.length;
+    return n;
+  }
+
+  *rules(): IterableIterator<Rule> {
+    for (const t of this.tables) for (const c of t.chains) yield* c.rules;
+  }
+}
