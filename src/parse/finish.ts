@@ -10,6 +10,8 @@ export function finishRuleset(ruleset: Ruleset): void {
   const log = new ProblemLog(ruleset.file, ruleset.problems);
   const fragment = ruleset.format === 'save-fragment' || ruleset.format === 'listing-fragment';
   for (const table of ruleset.tables) {
+    // Targets are shared between rules with identical target text: check each object once.
+    const resolved = new Set<object>();
     for (const chain of table.chains) {
       for (const rule of chain.rules) {
         if (ruleset.family === 'unknown') {
@@ -17,8 +19,11 @@ export function finishRuleset(ruleset: Ruleset): void {
           if (net) ruleset.family = net.family === 6 ? 'ipv6' : 'ipv4';
         }
         const target = rule.target;
-        if (target === null || target.kind !== 'chain') continue;
-        if (VERDICTS.has(target.chain) || table.chain(target.chain) !== undefined) continue;
+        if (target === null || target.kind !== 'chain' || resolved.has(target)) continue;
+        if (VERDICTS.has(target.chain) || table.chain(target.chain) !== undefined) {
+          resolved.add(target);
+          continue;
+        }
         // A fragment shows only part of a table: a missing chain is expected there.
         if (fragment) continue;
         log.add(

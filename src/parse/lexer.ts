@@ -93,27 +93,79 @@ export function referenceLexer(): Lexer {
 
 /** A token whose `payload` holds the unescaped value of a quoted word. */
 export interface RuleToken extends IToken {
-  payload: string;
+  readonly payload: string;
   /** Position of the token in its line's token list. */
   index: number;
 }
 
+/**
+ * A token that slices its text only when asked. Most tokens of a large dump are never looked at
+ * as strings (their module or target was already built from identical text), and ten million
+ * substrings cost more in garbage collection than the rest of the parse.
+ */
+class LazyToken implements RuleToken {
+  source = '';
+  startOffset = 0;
+  endOffset = 0;
+  startLine = 1;
+  endLine = 1;
+  index = 0;
+  tokenTypeIdx = 0;
+  /** 0: bare word; 1: quoted and closed; 2: quoted, unterminated. */
+  quoting = 0;
+
+  constructor(public tokenType: TokenType) {}
+
+  get startColumn(): number {
+    return this.startOffset + 1;
+  }
+
+  get endColumn(): number {
+    return this.endOffset + 1;
+  }
+
+  get image(): string {
+    return this.source.slice(this.startOffset, this.endOffset + 1);
+  }
+
+  get payload(): string {
+    if (this.quoting === 0) return this.image;
+    const inner = this.source.slice(
+      this.startOffset + 1,
+      this.quoting === 1 ? this.endOffset : this.endOffset + 1,
+    );
+    return inner.includes('\\') ? inner.replace(/\\(.)/gs, '$1') : inner;
+  }
+}
+
 const WORD_TYPES: Record<string, TokenType> = {
-  '-m': MatchFlag,
   '--match': MatchFlag,
-  '-j': JumpFlag,
   '--jump': JumpFlag,
-  '-g': GotoFlag,
   '--goto': GotoFlag,
-  '-A': CommandFlag,
   '--append': CommandFlag,
-  '-I': CommandFlag,
   '--insert': CommandFlag,
-  '-N': CommandFlag,
   '--new-chain': CommandFlag,
-  '-P': CommandFlag,
   '--policy': CommandFlag,
 };
+
+/** Classes of the two-character flags `-X`, by the letter. */
+function shortFlagType(letter: number): TokenType {
+  switch (letter) {
+    case 109 /* m */:
+      return MatchFlag;
+    case 106 /* j */:
+      return JumpFlag;
+    case 103 /* g */:
+      return GotoFlag;
+    case 65 /* A */:
+    case 73 /* I */:
+    case 78 /* N */:
+    case 80 /* P */:
+      return CommandFlag;
+    default:
+      return Option;
+  }
+}
 
 export interface LexError {
   readonly offset: number;
@@ -129,9 +181,8 @@ function isLetter(c: number): boolean {
 }
 
 /**
- * Token lists are reused from line to line (`out` keeps its objects and `count` says how many
- * are live), because allocating fifteen million token objects for a large dump costs more than
- * parsing them.
+ * Token lists are reused from line to line (`tokens` keeps its objects and `count` says how many
+ * are live): the parse of a line is finished before the next line is tokenised.
  */
 export interface TokenBuffer {
   readonly tokens: RuleToken[];
@@ -144,45 +195,33 @@ export function newTokenBuffer(): TokenBuffer {
 
 function pushToken(
   buf: TokenBuffer,
+  source: string,
   tokenType: TokenType,
-  image: string,
-  payload: string,
   start: number,
   end: number,
+  quoting: number,
 ): void {
   const index = buf.count++;
-  let t = buf.tokens[index];
+  let t = buf.tokens[index] as LazyToken | undefined;
   if (t === undefined) {
-    t = {
-      image,
-      payload,
-      index,
-      startOffset: start,
-      endOffset: end - 1,
-      startLine: 1,
-      endLine: 1,
-      startColumn: start + 1,
-      endColumn: end,
-      tokenType,
-      tokenTypeIdx: tokenType.tokenTypeIdx as number,
-    };
+    t = new LazyToken(tokenType);
+    t.index = index;
     buf.tokens.push(t);
-    return;
   }
-  t.image = image;
-  t.payload = payload;
-  t.startOffset = start;
-  t.endOffset = end - 1;
-  t.startColumn = start + 1;
-  t.endColumn = end;
+  t.source = source;
   t.tokenType = tokenType;
   t.tokenTypeIdx = tokenType.tokenTypeIdx as number;
+  t.startOffset = start;
+  t.endOffset = end - 1;
+  t.quoting = quoting;
 }
 
 /** Class codes of the token types, used to memoise the grammar per token-class sequence. */
 export function tokenClassCode(t: TokenType): number {
   return CLASS_CODES.get(t) ?? 63;
 }
+
+const COUNTER_RE = /^\[\d+:\d+\]$/;
 
 const CLASS_CODES = new Map<TokenType, number>(allTokens.map((t, i) => [t, 65 + i]));
 
@@ -208,44 +247,36 @@ export function tokenizeRule(
     }
     const begin = i;
     if (c === 34 /* " */ || c === 39 /* ' */) {
-      const quote = c;
-      let value = '';
-      let chunkStart = i + 1;
       i++;
       let closed = false;
       while (i < end) {
         const d = text.charCodeAt(i);
-        if (d === 92 /* \ */ && i + 1 < end) {
-          value += text.slice(chunkStart, i);
-          chunkStart = i + 1;
+        if (d === 92 /* \\ */ && i + 1 < end) {
           i += 2;
           continue;
         }
-        if (d === quote) {
-          value += text.slice(chunkStart, i);
-          i++;
+        i++;
+        if (d === c) {
           closed = true;
           break;
         }
-        i++;
       }
-      if (!closed) {
-        value += text.slice(chunkStart, end);
-        errors.push({ offset: begin, message: 'unterminated quoted string' });
-      }
-      pushToken(out, Quoted, text.slice(begin, i), value, begin, i);
+      if (!closed) errors.push({ offset: begin, message: 'unterminated quoted string' });
+      pushToken(out, text, Quoted, begin, i, closed ? 1 : 2);
       continue;
     }
     while (i < end && !isSpace(text.charCodeAt(i))) i++;
-    const image = text.slice(begin, i);
-    let type: TokenType;
-    if (image === '!') type = Bang;
-    else if (c === 45 /* - */ && image.length > 1) {
-      const d = image.charCodeAt(1);
-      type = WORD_TYPES[image] ?? (isLetter(d) || d === 45 ? Option : Word);
-    } else if (c === 91 /* [ */ && begin === start && /^\[\d+:\d+\]$/.test(image)) {
+    const length = i - begin;
+    let type: TokenType = Word;
+    if (c === 33 /* ! */ && length === 1) type = Bang;
+    else if (c === 45 /* - */ && length > 1) {
+      const d = text.charCodeAt(begin + 1);
+      if (length === 2) type = isLetter(d) ? shortFlagType(d) : d === 45 ? Option : Word;
+      else if (d === 45) type = WORD_TYPES[text.slice(begin, i)] ?? Option;
+      else type = isLetter(d) ? Option : Word;
+    } else if (c === 91 /* [ */ && begin === start && COUNTER_RE.test(text.slice(begin, i))) {
       type = CounterPrefix;
-    } else type = Word;
-    pushToken(out, type, image, image, begin, i);
+    }
+    pushToken(out, text, type, begin, i, 0);
   }
 }

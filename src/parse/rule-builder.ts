@@ -78,6 +78,20 @@ const CORE_OPTIONS = new Set([
   '--set-counters',
 ]);
 
+/** CORE_OPTIONS.has(token text), without slicing the common two-character forms. */
+function isCoreOption(t: RuleToken): boolean {
+  const length = (t.endOffset ?? 0) - t.startOffset + 1;
+  if (length === 2) {
+    const source = (t as { source?: string }).source;
+    if (source !== undefined) {
+      const c = source.charCodeAt(t.startOffset + 1);
+      // s d p i o f c
+      return c === 115 || c === 100 || c === 112 || c === 105 || c === 111 || c === 102 || c === 99;
+    }
+  }
+  return CORE_OPTIONS.has(t.image);
+}
+
 interface OpenModule {
   name: string;
   offset: number;
@@ -240,7 +254,7 @@ export function readRuleLine(
             matches.push(shared);
             for (let k = i + 1; k <= runEnd; k++) {
               const opt = elements[k] as Extract<RuleElement, { type: 'option' }>;
-              if (CORE_OPTIONS.has(tokens[opt.name].image)) applyCore(rule, tokens, opt, ctx);
+              if (isCoreOption(tokens[opt.name])) applyCore(rule, tokens, opt, ctx);
             }
             i = runEnd;
             break;
@@ -326,11 +340,11 @@ export function readRuleLine(
       }
       case 'option': {
         const nameToken = tokens[el.name];
-        const name = nameToken.image;
-        if (CORE_OPTIONS.has(name)) {
+        if (isCoreOption(nameToken)) {
           applyCore(rule, tokens, el, ctx);
           break;
         }
+        const name = nameToken.image;
         const option = optionOf(tokens, el);
         if (target !== null) {
           target.options.push(option);
