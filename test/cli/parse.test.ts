@@ -7,7 +7,7 @@ describe('k8s-ipt parse', () => {
     const r = runCli(['parse'], SAMPLE_DUMP);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('iptables-save v1.8.9 (nf_tables)');
-    expect(r.stdout).toMatch(/nat\s*│\s*11\s*│\s*16/);
+    expect(r.stdout).toMatch(/^nat\s+11\s+16$/m);
     expect(r.stdout.trim().split('\n').pop()).toBe('2 tables, 15 chains, 18 rules; no problems');
   });
 

@@ -1,11 +1,11 @@
 /** `k8s-ipt parse [FILE]`: read a dump and summarise it, or print the model as JSON. */
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import type { Ruleset } from '../../model/ruleset.js';
 import { escapeText } from '../../render/escape.js';
 import { rulesetToJson } from '../../render/json.js';
 import { summarizeProblems } from '../../render/problems.js';
 import { printRuleset } from '../../render/save.js';
+import { renderTable } from '../../render/table.js';
 import { loadRuleset, withInputOptions, type InputOptions } from '../input.js';
 
 interface ParseOptions extends InputOptions {
@@ -44,14 +44,14 @@ export function registerParse(program: Command): void {
       process.stdout.write(printRuleset(ruleset, { counters: opts.counters === true }));
       return;
     }
-    const table = new Table({
-      head: ['TABLE', 'CHAINS', 'RULES'],
-      style: { head: [], border: [] },
-    });
-    for (const t of ruleset.tables) table.push([escapeText(t.name), t.chains.length, t.ruleCount]);
+    const table = renderTable(
+      ['TABLE', 'CHAINS', 'RULES'],
+      ruleset.tables.map((t) => [escapeText(t.name), t.chains.length, t.ruleCount]),
+      { alignRight: [1, 2] },
+    );
     const out = [
       describeInput(ruleset),
-      table.toString(),
+      table,
       `${ruleset.tables.length} tables, ${ruleset.chainCount} chains, ${ruleset.ruleCount} rules; ${summarizeProblems(ruleset.problems)}`,
     ];
     process.stdout.write(out.join('\n') + '\n');
