@@ -191,8 +191,19 @@ function grammar(): RuleGrammar {
   return shared;
 }
 
+/**
+ * Memo of parses by token-class sequence, as a trie walked token by token: no key string is
+ * built per line. Bounded: past MAX_MEMO distinct shapes (only hostile input has that many) it
+ * starts over.
+ */
+interface MemoNode {
+  readonly next: (MemoNode | undefined)[];
+  parsed: ParsedLine | null;
+}
+
 const MAX_MEMO = 20000;
-const memo = new Map<string, ParsedLine>();
+let memoRoot: MemoNode = { next: [], parsed: null };
+let memoSize = 0;
 
 function describe(e: IRecognitionException): GrammarError {
   const t = e.token as RuleToken | undefined;
@@ -208,12 +219,29 @@ function describe(e: IRecognitionException): GrammarError {
  * reported and skipped and parsing resumes after it, so one bad word never loses a rule.
  */
 export function parseRuleTokens(buf: TokenBuffer): ParsedLine {
-  let signature = '';
+  let node = memoRoot;
   for (let i = 0; i < buf.count; i++) {
-    signature += String.fromCharCode(tokenClassCode(buf.tokens[i].tokenType));
+    const code = tokenClassCode(buf.tokens[i].tokenType);
+    let child = node.next[code];
+    if (child === undefined) {
+      child = { next: [], parsed: null };
+      node.next[code] = child;
+    }
+    node = child;
   }
-  const cached = memo.get(signature);
-  if (cached !== undefined) return cached;
+  if (node.parsed !== null) return node.parsed;
+  const parsed = parseUncached(buf);
+  if (memoSize >= MAX_MEMO) {
+    memoRoot = { next: [], parsed: null };
+    memoSize = 0;
+  } else {
+    node.parsed = parsed;
+    memoSize++;
+  }
+  return parsed;
+}
+
+function parseUncached(buf: TokenBuffer): ParsedLine {
   const g = grammar();
   const elements: RuleElement[] = [];
   const errors: GrammarError[] = [];
@@ -234,10 +262,7 @@ export function parseRuleTokens(buf: TokenBuffer): ParsedLine {
     const resume = error.token >= 0 ? error.token + 1 : buf.count;
     from = Math.max(resume, consumedUpTo + 1, from + 1);
   }
-  const parsed: ParsedLine = { counters, elements, errors };
-  if (memo.size >= MAX_MEMO) memo.clear();
-  memo.set(signature, parsed);
-  return parsed;
+  return { counters, elements, errors };
 }
 
 function lastTokenOf(elements: readonly RuleElement[]): number {

@@ -218,12 +218,12 @@ function pushToken(
 
 /** Class codes of the token types, used to memoise the grammar per token-class sequence. */
 export function tokenClassCode(t: TokenType): number {
-  return CLASS_CODES.get(t) ?? 63;
+  return CLASS_CODES.get(t) ?? allTokens.length;
 }
 
 const COUNTER_RE = /^\[\d+:\d+\]$/;
 
-const CLASS_CODES = new Map<TokenType, number>(allTokens.map((t, i) => [t, 65 + i]));
+const CLASS_CODES = new Map<TokenType, number>(allTokens.map((t, i) => [t, i]));
 
 /**
  * Splits `text[start..end)` into tokens. Offsets are relative to `text`, so a caller that passes

@@ -421,11 +421,16 @@ function markMatch(module: string, options: readonly MatchOption[]): Match {
   };
 }
 
+const NO_OPTIONS: readonly MatchOption[] = Object.freeze([]);
+
 /** Builds the typed match; throws ValueError on malformed values. */
 export function buildMatch(module: string, options: readonly MatchOption[]): Match {
   const builder = MATCH_BUILDERS[module];
-  if (builder === undefined) return { kind: 'generic', module, options, extra: [] };
-  return builder(module, options);
+  if (builder === undefined) return { kind: 'generic', module, options, extra: NO_OPTIONS };
+  const match = builder(module, options);
+  // Most matches have no untyped options: share one empty list instead of keeping one each.
+  if (match.extra.length === 0) (match as { extra: readonly MatchOption[] }).extra = NO_OPTIONS;
+  return match;
 }
 
 export function isPortOption(name: string): boolean {

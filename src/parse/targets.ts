@@ -52,8 +52,23 @@ function natRanges(option: MatchOption, issues: TargetIssue[]): NatRange | null 
   return range;
 }
 
+const NO_OPTIONS: readonly MatchOption[] = Object.freeze([]);
+
 /** `stray` holds words after the target name that are not options. */
 export function buildTarget(
+  name: string,
+  goto: boolean,
+  options: readonly MatchOption[],
+  stray: string,
+): BuiltTarget {
+  const built = buildTargetOf(name, goto, options, stray);
+  // Most targets have no untyped options: share one empty list instead of keeping one each.
+  if (built.target.extra.length === 0)
+    (built.target as { extra: readonly MatchOption[] }).extra = NO_OPTIONS;
+  return built;
+}
+
+function buildTargetOf(
   name: string,
   goto: boolean,
   options: readonly MatchOption[],
