@@ -2,6 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerParse } from './commands/parse.js';
+import { registerDiff } from './commands/diff.js';
+import { registerServices } from './commands/services.js';
+import { registerEndpoints } from './commands/endpoints.js';
+import { registerGraph } from './commands/graph.js';
+import { registerTrace } from './commands/trace.js';
+import { registerBrowse } from './commands/browse.js';
+import { registerCheck } from './commands/check.js';
+import { registerReport } from './commands/report.js';
 import { CliError, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 function version(): string {
@@ -22,6 +30,14 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerParse(program);
+  registerDiff(program);
+  registerServices(program);
+  registerEndpoints(program);
+  registerGraph(program);
+  registerTrace(program);
+  registerBrowse(program);
+  registerCheck(program);
+  registerReport(program);
   return program;
 }
 

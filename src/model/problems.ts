@@ -16,7 +16,8 @@ export type ProblemCode =
   | 'legacy-tables-present' // the iptables-nft warning that legacy tables also exist
   | 'skipped-line' // text that is not part of any dump (prompts, prose) and was skipped
   | 'unknown-format' // the input did not look like any format this tool reads
-  | 'format-guess'; // the reader inferred something the input did not state (a table name)
+  | 'format-guess' // the reader inferred something the input did not state (a table name)
+  | 'pasted-damage'; // terminal colour codes were removed from a line to read it
 
 export interface Problem {
   readonly severity: ProblemSeverity;

@@ -65,7 +65,8 @@ export type RuleUnknown =
   | 'address-names' // `-L` without `-n`: host names in address columns
   | 'port-names' // `-L` without `-n`: service names in ports that are not well known
   | 'match-details' // listing text that could not be mapped to a typed match
-  | 'target-options';
+  | 'target-options'
+  | 'interfaces'; // `-L` without `-v`: `-i`/`-o` were not printed
 
 export class Rule {
   /** 1-based position inside its chain, as `iptables -L --line-numbers` counts. */

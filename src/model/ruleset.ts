@@ -23,7 +23,9 @@ export type FormatLoss =
   | 'rounded-counters' // `-nvL`: K/M/G suffixes
   | 'names-not-numeric' // `-L` without `-n`
   | 'ports-not-printed' // `-L` rows that show no port for rules that have one
-  | 'truncated'; // input ends inside a table
+  | 'truncated' // input ends inside a table
+  | 'no-interfaces' // `-L` without `-v`: `-i`/`-o` are not printed
+  | 'partial-table'; // `-L CHAIN`, `-S CHAIN`: only some chains of a table are shown
 
 export const BUILTIN_CHAINS: Readonly<Record<string, readonly string[]>> = {
   raw: ['PREROUTING', 'OUTPUT'],

@@ -181,7 +181,8 @@ export function readSave(text: string, options: SaveReaderOptions): Ruleset {
       }
       continue;
     }
-    const line = text.slice(start, end);
+    // Trailing blanks come with pasted text; rule lines never reach here, so this costs nothing.
+    const line = text.slice(start, end).trimEnd();
     if (line === 'COMMIT') {
       if (table === null) {
         log.add(

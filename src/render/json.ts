@@ -7,6 +7,21 @@ import type { AddressMatch, Rule } from '../model/rule.js';
 import type { Ruleset } from '../model/ruleset.js';
 import { printRule } from './save.js';
 
+// JSON.stringify escapes C0 controls but leaves DEL, C1 controls, the bidi overrides and the
+// line/paragraph separators as they are; all are valid JSON when written as \uXXXX.
+const INERT = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON.stringify (indented), with the characters escapeText would neutralise written as \u
+ * escapes: every `--json` output goes through here, so no dump text can act on a terminal.
+ */
+export function stringifyInert(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    INERT,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 function address(a: AddressMatch | null): { negated: boolean; text: string } | null {
   return a === null ? null : { negated: a.negated, text: a.text };
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Ruleset } from '../../model/ruleset.js';
 import { escapeText } from '../../render/escape.js';
-import { rulesetToJson } from '../../render/json.js';
+import { rulesetToJson, stringifyInert } from '../../render/json.js';
 import { summarizeProblems } from '../../render/problems.js';
 import { printRuleset } from '../../render/save.js';
 import { renderTable } from '../../render/table.js';
@@ -37,11 +37,15 @@ export function registerParse(program: Command): void {
   ).action(async (file: string | undefined, opts: ParseOptions) => {
     const ruleset = await loadRuleset(file, opts);
     if (opts.json) {
-      process.stdout.write(JSON.stringify(rulesetToJson(ruleset), null, 2) + '\n');
+      process.stdout.write(stringifyInert(rulesetToJson(ruleset)) + '\n');
       return;
     }
     if (opts.save) {
-      process.stdout.write(printRuleset(ruleset, { counters: opts.counters === true }));
+      const text = printRuleset(ruleset, { counters: opts.counters === true });
+      // Faithful when redirected (it may go to iptables-restore); inert on a terminal.
+      process.stdout.write(
+        process.stdout.isTTY ? text.split('\n').map(escapeText).join('\n') : text,
+      );
       return;
     }
     const table = renderTable(

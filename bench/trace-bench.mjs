@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Trace speed on a generated kube-proxy dump: the one-time preparation (indexes, inferred node
+// facts), then single trace queries to many services (ClusterIP from a pod and from the node,
+// NodePort from outside), and the CLI end to end against `k8s-ipt parse` on the same file.
+// Prints figures; never asserts (benchmarks are not tests).
+//
+//   node bench/trace-bench.mjs [--services 25000] [--endpoints 10] [--file PATH] [--queries 300]
+//
+// Needs a build (`npm run build`). The dump is generated with bench/gen-dump.mjs unless --file
+// names an existing one.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? dflt : args[i + 1];
+};
+const services = Number(opt('services', '25000'));
+const endpoints = Number(opt('endpoints', '10'));
+const queries = Number(opt('queries', '300'));
+const file = opt('file', `/tmp/k8s-ipt-bench-${services}x${endpoints}.save`);
+
+if (!existsSync(file)) {
+  process.stderr.write(`generating ${file} (${services} services x ${endpoints} endpoints)...\n`);
+  const out = execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'bench/gen-dump.mjs'),
+      '--services',
+      String(services),
+      '--endpoints',
+      String(endpoints),
+    ],
+    { maxBuffer: 1 << 30 },
+  );
+  writeFileSync(file, out);
+}
+
+const { readRuleset } = await import(path.join(root, 'dist/parse/read.js'));
+const { prepareTrace, traceFlow } = await import(path.join(root, 'dist/trace/index.js'));
+
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+const fmt = (x) => x.toFixed(3);
+
+let t0 = process.hrtime.bigint();
+const text = readFileSync(file, 'utf8');
+const ruleset = readRuleset(text, { file });
+const parseMs = ms(t0);
+
+t0 = process.hrtime.bigint();
+prepareTrace(ruleset);
+const prepareMs = ms(t0);
+
+// Destinations straight from the dump: ClusterIP tuples of nat KUBE-SERVICES, NodePorts.
+const clusterIps = [];
+const nodePorts = [];
+for (const rule of ruleset.chain('nat', 'KUBE-SERVICES')?.rules ?? []) {
+  const port = rule.matches.find((m) => m.kind === 'ports')?.destinationPort?.range?.from;
+  const dest = rule.destination?.text.replace(/\/32$/, '');
+  const proto = rule.protocol?.name;
+  if (port !== undefined && dest !== undefined && (proto === 'tcp' || proto === 'udp'))
+    clusterIps.push({ dest, port, proto });
+}
+for (const rule of ruleset.chain('nat', 'KUBE-NODEPORTS')?.rules ?? []) {
+  const port = rule.matches.find((m) => m.kind === 'ports')?.destinationPort?.range?.from;
+  const proto = rule.protocol?.name;
+  if (port !== undefined && (proto === 'tcp' || proto === 'udp')) nodePorts.push({ port, proto });
+}
+
+function pick(list, i) {
+  // A spread over the whole chain, including its far end.
+  return list[Math.floor(((i * 7919) % queries) * (list.length / queries)) % list.length];
+}
+
+const packet = (origin, source, dest, port, proto) => ({
+  family: 'ipv4',
+  protocol: proto,
+  origin,
+  source,
+  sourcePort: 43210,
+  destination: dest,
+  destinationPort: port,
+  inInterface: origin === 'pod' ? 'cni0' : origin === 'external' ? 'eth0' : null,
+  outInterface: null,
+  mark: 0,
+});
+
+const options = { nodeAddresses: ['192.168.1.11'] };
+function timeQueries(label, make) {
+  const times = [];
+  let outcomes = 0;
+  for (let i = 0; i < queries; i++) {
+    const p = make(i);
+    const t = process.hrtime.bigint();
+    const r = traceFlow(ruleset, p, options);
+    times.push(ms(t));
+    outcomes += r.outcomes.length;
+  }
+  times.sort((a, b) => a - b);
+  const q = (f) => times[Math.min(times.length - 1, Math.floor(f * times.length))];
+  console.log(
+    `${label.padEnd(34)} ${String(queries).padStart(5)} queries  median ${fmt(q(0.5))} ms  p95 ${fmt(q(0.95))} ms  max ${fmt(times[times.length - 1])} ms  (${(outcomes / queries).toFixed(1)} outcomes/query)`,
+  );
+}
+
+console.log(`dump: ${file}: ${ruleset.ruleCount} rules, ${ruleset.chainCount} chains`);
+console.log(`parse (read + model)              ${fmt(parseMs)} ms`);
+console.log(
+  `prepare (indexes, node facts)     ${fmt(prepareMs)} ms  (${((prepareMs / parseMs) * 100).toFixed(1)}% of parse)`,
+);
+timeQueries('ClusterIP from a pod', (i) => {
+  const c = pick(clusterIps, i);
+  return packet('pod', '10.244.1.250', c.dest, c.port, c.proto);
+});
+timeQueries('ClusterIP from the node', (i) => {
+  const c = pick(clusterIps, i);
+  return packet('node', '192.168.1.11', c.dest, c.port, c.proto);
+});
+if (nodePorts.length > 0)
+  timeQueries('NodePort from outside', (i) => {
+    const n = pick(nodePorts, i);
+    return packet('external', '198.51.100.10', '192.168.1.11', n.port, n.proto);
+  });
+timeQueries('no such service (falls through)', () =>
+  packet('pod', '10.244.1.250', '10.255.255.1', 9, 'tcp'),
+);
+
+// End to end, as a user runs it: parse vs trace on the same file.
+function timeCli(cliArgs) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/k8s-ipt'), ...cliArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 30,
+  });
+  if (r.status !== 0) throw new Error(`k8s-ipt ${cliArgs.join(' ')} failed: ${r.stderr}`);
+  return ms(t);
+}
+const target = pick(clusterIps, Math.floor(queries / 2));
+const parseCli = timeCli(['parse', '-q', file]);
+const traceCli = timeCli([
+  'trace',
+  '-q',
+  `${target.dest}:${target.port}`,
+  '--proto',
+  target.proto,
+  file,
+]);
+console.log(
+  `CLI end to end: parse ${fmt(parseCli)} ms, trace ${fmt(traceCli)} ms (${((traceCli / parseCli - 1) * 100).toFixed(1)}% over parse)`,
+);

@@ -1,0 +1,125 @@
+/**
+ * When does a rule's target take a packet out of its chain for good? ACCEPT, DROP, REJECT, the
+ * NAT targets and RETURN do; a goto does (the callee returns to this chain's caller); a jump
+ * does only when the callee cannot come back for the packets the jump sends it. A callee
+ * "cannot come back" when it has no RETURN, every goto in it leads to a chain that cannot come
+ * back either, and one of its rules takes every such packet out for good before its end.
+ *
+ * Also: which targets can change packet state (marks, conntrack, sets, headers), so that the
+ * subsumption test knows when state-dependent matches may be compared across rules.
+ */
+import type { Rule } from '../model/rule.js';
+import type { Ruleset } from '../model/ruleset.js';
+import { covers } from './subsumption.js';
+
+const NAT_TARGETS: ReadonlySet<string> = new Set(['dnat', 'snat', 'masquerade', 'redirect']);
+
+export class ChainExits {
+  /** Per entry rule (the packets sent in), per `table/chain`: why the chain cannot return. */
+  private readonly noReturn = new WeakMap<Rule, Map<string, string | null>>();
+  private readonly mutating = new Map<string, boolean>();
+
+  constructor(private readonly ruleset: Ruleset) {}
+
+  /**
+   * Why every packet that matches `rule` and reaches its target leaves the rule's chain for
+   * good; null when that cannot be shown. `entry` describes the packets (defaults to the rule).
+   */
+  leaves(rule: Rule, entry: Rule = rule, visiting: Set<string> = new Set()): string | null {
+    const t = rule.target;
+    if (t === null) return null;
+    switch (t.kind) {
+      case 'verdict':
+        if (t.name === 'RETURN') return 'RETURN leaves the chain';
+        return `${t.name} ends the packet's way through the table`;
+      case 'reject':
+        return 'REJECT ends the packet';
+      case 'chain': {
+        if (t.goto) {
+          return `-g ${t.chain}: when that chain ends, the packet returns to this chain's caller, not here`;
+        }
+        const why = this.cannotReturn(rule.table, t.chain, entry, visiting);
+        return why === null ? null : `${t.chain} never returns: ${why}`;
+      }
+      default:
+        if (NAT_TARGETS.has(t.kind)) return `${t.name} is a terminating target`;
+        return null;
+    }
+  }
+
+  /** Whether `rule`'s target may change state a later match could test. */
+  mutates(rule: Rule): boolean {
+    const t = rule.target;
+    if (t === null) return false;
+    switch (t.kind) {
+      case 'mark':
+      case 'generic':
+        return true;
+      case 'chain':
+        // A goto never comes back to this chain, so what the callee changes is not seen here.
+        return !t.goto && this.chainMutates(rule.table, t.chain, new Set());
+      default:
+        return false;
+    }
+  }
+
+  private chainMutates(table: string, name: string, visiting: Set<string>): boolean {
+    const key = `${table}/${name}`;
+    const known = this.mutating.get(key);
+    if (known !== undefined) return known;
+    const chain = this.ruleset.chain(table, name);
+    if (chain === undefined || visiting.has(key)) return true;
+    visiting.add(key);
+    let result = false;
+    for (const r of chain.rules) {
+      const t = r.target;
+      if (t === null) continue;
+      if (t.kind === 'mark' || t.kind === 'generic') result = true;
+      else if (t.kind === 'chain' && this.chainMutates(table, t.chain, visiting)) result = true;
+      if (result) break;
+    }
+    visiting.delete(key);
+    this.mutating.set(key, result);
+    return result;
+  }
+
+  private cannotReturn(
+    table: string,
+    name: string,
+    entry: Rule,
+    visiting: Set<string>,
+  ): string | null {
+    const key = `${table}/${name}`;
+    let memo = this.noReturn.get(entry);
+    if (memo === undefined) {
+      memo = new Map();
+      this.noReturn.set(entry, memo);
+    }
+    if (memo.has(key)) return memo.get(key) ?? null;
+    if (visiting.has(key)) return null; // a loop: assume it may return
+    visiting.add(key);
+    const why = this.walk(table, name, entry, visiting);
+    visiting.delete(key);
+    memo.set(key, why);
+    return why;
+  }
+
+  private walk(table: string, name: string, entry: Rule, visiting: Set<string>): string | null {
+    const chain = this.ruleset.chain(table, name);
+    if (chain === undefined || chain.builtin) return null;
+    let stateStable = true;
+    for (const r of chain.rules) {
+      const t = r.target;
+      if (t !== null && t.kind === 'verdict' && t.name === 'RETURN') return null;
+      if (t !== null && t.kind === 'chain' && t.goto) {
+        if (this.cannotReturn(table, t.chain, entry, visiting) === null) return null;
+      }
+      if (covers(r, entry, { stateStable }).covers) {
+        const out = this.leaves(r, entry, visiting);
+        if (out !== null) return `its rule ${r.index} takes every such packet (${out})`;
+      }
+      if (this.mutates(r)) stateStable = false;
+    }
+    return null;
+  }
+}
