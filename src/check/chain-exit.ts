@@ -9,23 +9,30 @@
  * subsumption test knows when state-dependent matches may be compared across rules.
  */
 import type { Rule } from '../model/rule.js';
-import type { Ruleset } from '../model/ruleset.js';
+import type { Chain, Ruleset, Table } from '../model/ruleset.js';
 import { covers } from './subsumption.js';
 
 const NAT_TARGETS: ReadonlySet<string> = new Set(['dnat', 'snat', 'masquerade', 'redirect']);
 
 export class ChainExits {
-  /** Per entry rule (the packets sent in), per `table/chain`: why the chain cannot return. */
-  private readonly noReturn = new WeakMap<Rule, Map<string, string | null>>();
-  private readonly mutating = new Map<string, boolean>();
+  /** Per entry rule (the packets sent in), per chain: why the chain cannot return, or null. */
+  private readonly noReturn = new WeakMap<Rule, Map<Chain, string | null>>();
+  private readonly mutating = new Map<Chain, boolean>();
+  private readonly tables = new Map<string, Table>();
 
-  constructor(private readonly ruleset: Ruleset) {}
+  constructor(ruleset: Ruleset) {
+    for (const t of ruleset.tables) this.tables.set(t.name, t);
+  }
+
+  private chainOf(table: string, name: string): Chain | undefined {
+    return this.tables.get(table)?.chain(name);
+  }
 
   /**
    * Why every packet that matches `rule` and reaches its target leaves the rule's chain for
    * good; null when that cannot be shown. `entry` describes the packets (defaults to the rule).
    */
-  leaves(rule: Rule, entry: Rule = rule, visiting: Set<string> = new Set()): string | null {
+  leaves(rule: Rule, entry: Rule = rule, visiting: Set<Chain> = new Set()): string | null {
     const t = rule.target;
     if (t === null) return null;
     switch (t.kind) {
@@ -38,7 +45,8 @@ export class ChainExits {
         if (t.goto) {
           return `-g ${t.chain}: when that chain ends, the packet returns to this chain's caller, not here`;
         }
-        const why = this.cannotReturn(rule.table, t.chain, entry, visiting);
+        const callee = this.chainOf(rule.table, t.chain);
+        const why = callee === undefined ? null : this.cannotReturn(callee, entry, visiting);
         return why === null ? null : `${t.chain} never returns: ${why}`;
       }
       default:
@@ -55,64 +63,64 @@ export class ChainExits {
       case 'mark':
       case 'generic':
         return true;
-      case 'chain':
+      case 'chain': {
         // A goto never comes back to this chain, so what the callee changes is not seen here.
-        return !t.goto && this.chainMutates(rule.table, t.chain, new Set());
+        if (t.goto) return false;
+        const callee = this.chainOf(rule.table, t.chain);
+        return callee === undefined || this.chainMutates(callee, new Set());
+      }
       default:
         return false;
     }
   }
 
-  private chainMutates(table: string, name: string, visiting: Set<string>): boolean {
-    const key = `${table}/${name}`;
-    const known = this.mutating.get(key);
+  private chainMutates(chain: Chain, visiting: Set<Chain>): boolean {
+    const known = this.mutating.get(chain);
     if (known !== undefined) return known;
-    const chain = this.ruleset.chain(table, name);
-    if (chain === undefined || visiting.has(key)) return true;
-    visiting.add(key);
+    if (visiting.has(chain)) return true;
+    visiting.add(chain);
     let result = false;
     for (const r of chain.rules) {
       const t = r.target;
       if (t === null) continue;
       if (t.kind === 'mark' || t.kind === 'generic') result = true;
-      else if (t.kind === 'chain' && this.chainMutates(table, t.chain, visiting)) result = true;
+      else if (t.kind === 'chain') {
+        const callee = this.chainOf(chain.table, t.chain);
+        result = callee === undefined || this.chainMutates(callee, visiting);
+      }
       if (result) break;
     }
-    visiting.delete(key);
-    this.mutating.set(key, result);
+    visiting.delete(chain);
+    this.mutating.set(chain, result);
     return result;
   }
 
-  private cannotReturn(
-    table: string,
-    name: string,
-    entry: Rule,
-    visiting: Set<string>,
-  ): string | null {
-    const key = `${table}/${name}`;
+  private cannotReturn(chain: Chain, entry: Rule, visiting: Set<Chain>): string | null {
     let memo = this.noReturn.get(entry);
     if (memo === undefined) {
       memo = new Map();
       this.noReturn.set(entry, memo);
     }
-    if (memo.has(key)) return memo.get(key) ?? null;
-    if (visiting.has(key)) return null; // a loop: assume it may return
-    visiting.add(key);
-    const why = this.walk(table, name, entry, visiting);
-    visiting.delete(key);
-    memo.set(key, why);
+    const known = memo.get(chain);
+    if (known !== undefined || memo.has(chain)) return known ?? null;
+    if (visiting.has(chain)) return null; // a loop: assume it may return
+    visiting.add(chain);
+    const why = this.walk(chain, entry, visiting);
+    visiting.delete(chain);
+    memo.set(chain, why);
     return why;
   }
 
-  private walk(table: string, name: string, entry: Rule, visiting: Set<string>): string | null {
-    const chain = this.ruleset.chain(table, name);
-    if (chain === undefined || chain.builtin) return null;
+  private walk(chain: Chain, entry: Rule, visiting: Set<Chain>): string | null {
+    if (chain.builtin) return null;
     let stateStable = true;
     for (const r of chain.rules) {
       const t = r.target;
       if (t !== null && t.kind === 'verdict' && t.name === 'RETURN') return null;
       if (t !== null && t.kind === 'chain' && t.goto) {
-        if (this.cannotReturn(table, t.chain, entry, visiting) === null) return null;
+        const callee = this.chainOf(chain.table, t.chain);
+        if (callee === undefined || this.cannotReturn(callee, entry, visiting) === null)
+          return null;
       }
       if (covers(r, entry, { stateStable }).covers) {
         const out = this.leaves(r, entry, visiting);

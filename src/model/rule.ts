@@ -11,8 +11,9 @@ export interface Counters {
   readonly packets: number;
   readonly bytes: number;
   /**
-   * False when the listing printed a rounded figure (`1651K`, `28M`): the true value lies in
-   * `[packets, packets + unit)` and `packetsUpper`/`bytesUpper` give the exclusive bound.
+   * False when the listing printed a rounded figure (`1651K`, `28M`): `packets`/`bytes` are the
+   * lowest values that print that way and `packetsUpper`/`bytesUpper` the highest (iptables
+   * rounds, so `124K` covers 123500..124499).
    */
   readonly exact: boolean;
   readonly packetsUpper?: number;

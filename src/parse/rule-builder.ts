@@ -283,7 +283,8 @@ export function readRuleLine(
         };
         if (el.stray.length > 0) {
           const first = tokens[el.stray[0]];
-          const words = el.stray.map((s) => tokens[s].image).join(' ');
+          // As written (spacing included), so the quoted text is what stands at the column.
+          const words = spanText(text, tokens, el.stray);
           const revision = /unsupported revision/i.test(words);
           ctx.report(
             'error',
@@ -322,7 +323,7 @@ export function readRuleLine(
           goto: el.goto,
           offset: tokens[el.flag].startOffset,
           options: [],
-          stray: el.stray.map((s) => tokens[s].image).join(' '),
+          stray: spanText(text, tokens, el.stray),
           strayOffset:
             el.stray.length > 0 ? tokens[el.stray[0]].startOffset : nameToken.startOffset,
           firstToken: el.flag,
@@ -419,6 +420,14 @@ export function readRuleLine(
   return { command, counters, rule };
 }
 
+/** The input text from the first to the last of these tokens; '' for none. */
+function spanText(text: string, tokens: RuleToken[], indices: readonly number[]): string {
+  if (indices.length === 0) return '';
+  const first = tokens[indices[0]];
+  const last = tokens[indices[indices.length - 1]];
+  return text.slice(first.startOffset, last.startOffset + last.image.length);
+}
+
 function locate(
   tokens: RuleToken[],
   from: number,
@@ -426,8 +435,10 @@ function locate(
   value: string | null,
 ): number | null {
   if (value === null) return null;
+  // Point inside the quotes of a quoted value, so the quoted text stands at the column.
   for (let k = from; k <= to && k < tokens.length; k++) {
-    if (tokens[k].payload === value) return tokens[k].startOffset;
+    const t = tokens[k];
+    if (t.payload === value) return t.startOffset + (t.image === value ? 0 : 1);
   }
   for (let k = from; k <= to && k < tokens.length; k++) {
     const idx = tokens[k].image.indexOf(value);

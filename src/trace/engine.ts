@@ -135,6 +135,8 @@ interface Run {
   readonly leaves: Leaf[];
   /** Probability mass of flows the trace stopped following (MAX_LEAVES). */
   abandoned: number;
+  /** Destinations routed out of the assumed outside interface (one assumption for them all). */
+  readonly outsideRoutes: Set<string>;
 }
 
 type StepResult = 'continue' | 'done';
@@ -237,9 +239,7 @@ function routeStep(run: Run, s: FlowState, hook: TraceHook, after: string): void
     r.interface === run.env.externalInterface &&
     run.env.facts.find((f) => f.name === 'external-interface')?.source === 'default'
   )
-    run.assumptions.add(
-      `the route to ${ipText(s.destination)} leaves by ${r.interface}, the assumed name of the node's outside interface (--out-iface)`,
-    );
+    run.outsideRoutes.add(ipText(s.destination));
 }
 
 function runStage(run: Run, s: FlowState, stage: Stage): void {
@@ -617,7 +617,16 @@ export function traceFlow(
   });
   const assumptions = new Assumptions();
   for (const a of envAssumptions) assumptions.add(a);
-  const run: Run = { ruleset, prepared, env, assumptions, pending: [], leaves: [], abandoned: 0 };
+  const run: Run = {
+    ruleset,
+    prepared,
+    env,
+    assumptions,
+    pending: [],
+    leaves: [],
+    abandoned: 0,
+    outsideRoutes: new Set(),
+  };
   const start = startState(run, packet, source, destination);
   const tree = start.node;
   run.pending.push(start);
@@ -625,9 +634,26 @@ export function traceFlow(
     const s = run.pending.pop() as FlowState;
     follow(run, s);
   }
+  if (run.outsideRoutes.size > 0) {
+    const list = [...run.outsideRoutes];
+    const shown =
+      list.length > 4
+        ? `${list.slice(0, 4).join(', ')} and ${list.length - 4} more`
+        : list.join(', ');
+    assumptions.add(
+      `routes to ${shown} leave by ${env.externalInterface}, the assumed name of the node's outside interface (--out-iface)`,
+    );
+  }
   if (run.abandoned > 0)
     assumptions.add(
       `the trace stopped branching after ${MAX_LEAVES} outcomes; ${(run.abandoned * 100).toPrecision(3)}% of flows were not followed`,
+    );
+  const builtinRules = ruleset.tables.some((t) =>
+    t.chains.some((c) => c.builtin && c.rules.length > 0),
+  );
+  if (!builtinRules && ruleset.ruleCount > 0)
+    assumptions.add(
+      "the dump has no rule in a built-in chain (PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING): nothing leads a packet into its chains (a fragment?), so the trace shows the kernel's defaults only",
     );
   if (ruleset.table('nat') === undefined)
     assumptions.add('the dump has no nat table: no DNAT or masquerade can be traced');

@@ -68,6 +68,8 @@ export interface EnvironmentInput {
 export interface ResolvedEnvironment {
   readonly env: TraceEnvironment;
   readonly assumptions: string[];
+  /** True when nothing names the node's address and `primaryAddress` is a stand-in. */
+  readonly placeholderNode: boolean;
 }
 
 const PLACEHOLDER_NODE_V4 = '192.0.2.1';
@@ -126,6 +128,7 @@ export function resolveEnvironment(input: EnvironmentInput): ResolvedEnvironment
       `${ipText(dest)} is assumed to be an address of this node: no rule names it as a service address and no pod CIDR holds it (give --node-ip to state the node's addresses)`,
     );
   }
+  const placeholderNode = primary === null;
   if (primary === null) {
     const placeholder = toIp(family === 4 ? PLACEHOLDER_NODE_V4 : PLACEHOLDER_NODE_V6) as Ip;
     primary = placeholder;
@@ -242,6 +245,7 @@ export function resolveEnvironment(input: EnvironmentInput): ResolvedEnvironment
       facts: traceFacts,
     },
     assumptions,
+    placeholderNode,
   };
 }
 

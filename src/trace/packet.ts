@@ -75,7 +75,7 @@ export function buildPacket(
   const family = destination.family;
   const prepared = prepareTrace(ruleset);
   const isService = prepared.ruleDestinations.has(ipKey(destination));
-  const { env } = resolveEnvironment({
+  const { env, placeholderNode } = resolveEnvironment({
     family,
     facts: prepared.facts,
     options,
@@ -109,7 +109,11 @@ export function buildPacket(
   } else if (origin === 'node') {
     // The kernel picks the source from the route: a local destination is its own source.
     source = isLocal(env, destination) ? destination : env.primaryAddress;
-    assumptions.push(`source ${ipText(source)}: the address the node would send from (--src)`);
+    assumptions.push(
+      placeholderNode && source === env.primaryAddress
+        ? `source ${ipText(source)}: the dump names no address of the node, so this documentation address stands in for it (--src, --node-ip)`
+        : `source ${ipText(source)}: the address the node would send from (--src)`,
+    );
   } else if (origin === 'pod') {
     const fallback = parseNetText(
       family === 4 ? DEFAULT_POD_CIDR_V4 : DEFAULT_POD_CIDR_V6,

@@ -21,9 +21,10 @@ export interface RunBrowserOptions {
   readonly color: boolean;
   /**
    * Work to do once the first screen is up rather than before it (indexing the ruleset for the
-   * tracer): the user is reading the screen, and the first trace then answers at once.
+   * tracer, the roles of all chains): the user is reading the screen, and the first trace or
+   * chain then answers at once. One job per turn of the event loop.
    */
-  readonly warmUp?: () => void;
+  readonly warmUp?: ReadonlyArray<() => void>;
   /** Runs `check`, also after the first screen; its findings then join the marks. */
   readonly check?: () => readonly Finding[];
 }
@@ -57,8 +58,7 @@ export async function runBrowser(opts: RunBrowserOptions): Promise<number> {
   });
 
   // One job per turn of the event loop, so a key typed meanwhile waits for one job at most.
-  const jobs: Array<() => void> = [];
-  if (opts.warmUp !== undefined) jobs.push(opts.warmUp);
+  const jobs: Array<() => void> = [...(opts.warmUp ?? [])];
   const check = opts.check;
   if (check !== undefined) jobs.push(() => instance.rerender(browser(check())));
   let jobTimer: NodeJS.Timeout | null = null;

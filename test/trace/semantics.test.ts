@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseText } from '../helpers.js';
+import { tracePacket } from '../../src/trace/index.js';
 import { dest, dump, packet, summary, trace } from './helpers.js';
 
 const NODE = { nodeAddresses: ['192.168.1.10'], podCidrs: ['10.244.1.0/24'], podInterface: 'cni0' };
@@ -271,5 +272,17 @@ describe('hooks', () => {
     const r = trace(dump({}), fromPod, NODE);
     expect(summary(r)).toEqual(['ACCEPT 10.96.0.10:80 no-masq 1.000000']);
     expect(r.assumptions.join('\n')).toContain('no nat table');
+  });
+});
+
+describe('packet defaults', () => {
+  it('a default pod source that turns out to be an endpoint is replaced (no accidental hairpin)', () => {
+    const rs = dump({
+      nat: ['-A PREROUTING -d 10.96.0.10/32 -p tcp -j DNAT --to-destination 10.244.1.250:80'],
+    });
+    const r = tracePacket(rs, { destination: '10.96.0.10', destinationPort: 80 }, NODE);
+    expect(r.packet.origin).toBe('pod');
+    expect(r.packet.source).toBe('10.244.1.249');
+    expect(r.outcomes.map(dest)).toEqual(['10.244.1.250:80']);
   });
 });

@@ -127,6 +127,8 @@ export function registerBrowse(program: Command): void {
       prepareInk(terminal, color);
       // Loading ink and React takes a moment; let it happen while the pipe is still being read.
       const tui = import('../../tui/run.js');
+      // Awaited below; this only keeps a failure from being unhandled if reading fails first.
+      tui.catch(() => undefined);
       const input = fileInput ?? (await readDump(file, progress));
       progress.step(
         `parsing ${input.name} (${(input.text.length / 1e6).toFixed(1)} MB)…`,
@@ -148,7 +150,7 @@ export function registerBrowse(program: Command): void {
         trace: traceRunner(model),
         terminal,
         color,
-        warmUp: () => void prepareTrace(ruleset),
+        warmUp: [() => void prepareTrace(ruleset), () => void model.chainRoles],
         check: ruleset.ruleCount <= CHECK_RULE_LIMIT ? () => runChecks(ruleset, model) : undefined,
       });
       if (status !== 0) process.exitCode = status;

@@ -32,16 +32,22 @@ function topBits(value: bigint, bits: number, n: number): bigint {
 }
 
 export class PrefixPreservingMap {
-  private readonly flips = new Map<string, number>();
+  /** Per family, per bit position: prefix → flip bit (prefixes repeat across addresses). */
+  private readonly flips: Record<IpFamily, Map<bigint, number>[]> = {
+    4: Array.from({ length: 32 }, () => new Map()),
+    6: Array.from({ length: 128 }, () => new Map()),
+  };
+  private readonly results: Record<IpFamily, Map<bigint, bigint>> = { 4: new Map(), 6: new Map() };
 
   constructor(private readonly key: Buffer) {}
 
   private flip(family: IpFamily, i: number, prefix: bigint): number {
-    const id = `${family}:${i}:${prefix.toString(16)}`;
-    let bit = this.flips.get(id);
+    const level = this.flips[family][i];
+    let bit = level.get(prefix);
     if (bit === undefined) {
+      const id = `${family}:${i}:${prefix.toString(16)}`;
       bit = createHmac('sha256', this.key).update(`addr\0${id}`).digest()[0] & 1;
-      this.flips.set(id, bit);
+      level.set(prefix, bit);
     }
     return bit;
   }
@@ -56,9 +62,12 @@ export class PrefixPreservingMap {
 
   map(family: IpFamily, value: bigint): bigint {
     if (isKept(family, value)) return value;
+    const known = this.results[family].get(value);
+    if (known !== undefined) return known;
     let out = this.permute(family, value);
     // Cycle walking: the cycle through `value` leaves the kept block again (it started outside).
     while (isKept(family, out)) out = this.permute(family, out);
+    this.results[family].set(value, out);
     return out;
   }
 
