@@ -96,6 +96,9 @@ function learnEndpointChains(
 
 export function learnNames(redactor: Redactor, ruleset: Ruleset): void {
   const names = new Set<string>(WELL_KNOWN_SERVICE_PORT_NAMES);
+  const chains: string[] = [];
+  for (const table of ruleset.tables)
+    for (const c of table.chains) if (!c.builtin) chains.push(c.name);
   for (const rule of ruleset.rules()) {
     const n = serviceNameInComment(rule.comment);
     if (n !== null) {
@@ -108,4 +111,7 @@ export function learnNames(redactor: Redactor, ruleset: Ruleset): void {
     const serviceChains = learnServiceChains(redactor, table, names);
     learnEndpointChains(redactor, table, serviceChains);
   }
+  // Every chain gets its pseudonym now (after the hashes above), so comments that name a chain
+  // of this dump are recognised wherever they come.
+  for (const name of chains) redactor.chain(name);
 }

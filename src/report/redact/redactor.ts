@@ -224,7 +224,8 @@ export class Redactor {
       if (svc !== null) return svc;
       const mapped = this.structured(word);
       if (mapped !== word) return mapped;
-      if (this.chains.has(word) || isFixedChainName(word)) return this.chain(word);
+      // Only names of chains this dump has; an upper-case word is not a chain name by itself.
+      if (this.chains.has(word)) return this.chain(word);
       const core = commentWordCore(word);
       if (core === '' || /^\d+$/.test(core)) return word;
       if (!COMMENT_VOCABULARY.has(core) || this.isSensitiveWord(core)) known = false;
