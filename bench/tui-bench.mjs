@@ -4,7 +4,10 @@
 //
 //   npm run build
 //   node bench/gen-dump.mjs --services 25000 --endpoints 10 > /tmp/big.save
-//   node bench/tui-bench.mjs [/tmp/big.save] [--rows 40] [--columns 120]
+//   node bench/tui-bench.mjs [/tmp/big.save] [--rows 40] [--columns 120] [--profile TEXT]
+//
+// --profile TEXT records a CPU profile of the key presses whose description contains TEXT and
+// prints where their time went (functions by self time).
 //
 // The browser runs through the same runBrowser() the CLI uses, on a fake terminal (an input
 // stream the script types into, an output stream that records when frames are written), so
@@ -24,6 +27,7 @@ const option = (name, fallback) => {
 const file =
   args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? '/tmp/big.save';
 const rows = option('--rows', 40);
+const profileWhat = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : null;
 const columns = option('--columns', 120);
 
 if (!existsSync(file)) {
@@ -37,6 +41,7 @@ if (!existsSync(new URL('../dist/tui/run.js', import.meta.url))) {
 }
 
 // As the browse command does before ink is loaded (see src/cli/commands/browse.ts).
+process.env.NODE_ENV ??= 'production';
 delete process.env.CI;
 delete process.env.CONTINUOUS_INTEGRATION;
 process.env.FORCE_COLOR ??= '2';
@@ -233,12 +238,25 @@ const script = [
   ['help: Esc', KEYS.escape],
 ];
 
+let inspector = null;
+if (profileWhat !== null) {
+  const { Session } = await import('node:inspector/promises');
+  inspector = new Session();
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
+}
+const profiles = [];
+
 const results = [];
 for (const [what, key] of script) {
+  const profiled = inspector !== null && what.includes(profileWhat);
+  if (profiled) await inspector.post('Profiler.start');
   const frame = output.nextWrite();
   const start = performance.now();
   input.type(key);
   const end = await frame;
+  if (profiled) profiles.push([what, (await inspector.post('Profiler.stop')).profile]);
   results.push([what, end === null ? null : end - start]);
   // Let ink's frame throttle settle so each key is timed alone, as a person types.
   await new Promise((r) => setTimeout(r, 40));
@@ -257,6 +275,22 @@ console.log('');
 console.log(
   `keys: ${times.length}; median ${pct(0.5).toFixed(1)} ms, p90 ${pct(0.9).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms; over 100 ms: ${times.filter((t) => t > 100).length}`,
 );
+
+for (const [what, profile] of profiles) {
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id).callFrame;
+    const where = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+    self.set(where, (self.get(where) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  console.log('');
+  console.log(`profile of "${what}" (self time):`);
+  for (const [where, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+    console.log(`  ${(us / 1000).toFixed(1).padStart(7)} ms  ${where}`);
+  }
+}
+console.log('');
 
 const quit = output.nextWrite();
 input.type('q');

@@ -40,18 +40,21 @@ function openDevice(device: string, flags: 'r' | 'w'): number {
   return fd;
 }
 
+/** The part of Node's tty.WriteStream that re-reads the window size (not in its typings). */
+interface RefreshableSize {
+  _refreshSize?: () => void;
+}
+
 /**
  * Node refreshes the size of process.stdout on SIGWINCH but not of a stream opened here, so the
- * screen drawn on /dev/tty would never hear of a resize without this.
+ * screen drawn on /dev/tty would never hear of a resize without this. The public
+ * getWindowSize() only returns the size last read; `_refreshSize` reads it from the terminal
+ * and emits 'resize' when it changed (it is what Node runs for process.stdout).
  */
 function watchResize(output: tty.WriteStream): () => void {
-  const onWinch = (): void => {
-    const [columns, rows] = output.getWindowSize();
-    if (columns === output.columns && rows === output.rows) return;
-    output.columns = columns;
-    output.rows = rows;
-    output.emit('resize');
-  };
+  const refresh = (output as unknown as RefreshableSize)._refreshSize;
+  if (typeof refresh !== 'function') return () => {};
+  const onWinch = (): void => refresh.call(output);
   process.on('SIGWINCH', onWinch);
   return () => {
     process.off('SIGWINCH', onWinch);

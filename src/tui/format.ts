@@ -67,6 +67,15 @@ export function fitRight(text: string, width: number): string {
   return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 }
 
+/**
+ * Cuts text that cannot fit anyway before ink measures it: ink's truncation measures the
+ * display width of the whole string, character by character, which costs more than drawing a
+ * short row. One character more than fits is kept, so ink still ends the row with `…`.
+ */
+export function clip(text: string, width: number): string {
+  return text.length > width + 1 ? text.slice(0, width + 1) : text;
+}
+
 /** Keeps the end of a long path (breadcrumbs): the most recent steps matter most. */
 export function keepEnd(text: string, width: number): string {
   if (width <= 0) return '';

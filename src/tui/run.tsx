@@ -8,6 +8,7 @@ import type { Finding } from '../check/finding.js';
 import type { KubeModel } from '../kube/model.js';
 import type { Terminal } from '../input/tty.js';
 import { Browser } from './app.js';
+import { prepareChainIndex } from './screens/chain-index.js';
 import type { RunTrace } from './screen.js';
 
 const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h\u001b[H';
@@ -58,12 +59,17 @@ export async function runBrowser(opts: RunBrowserOptions): Promise<number> {
   });
 
   // One job per turn of the event loop, so a key typed meanwhile waits for one job at most.
-  const jobs: Array<() => void> = [...(opts.warmUp ?? [])];
+  const jobs: Array<() => void> = [...(opts.warmUp ?? []), () => prepareChainIndex(opts.model)];
   const check = opts.check;
   if (check !== undefined) jobs.push(() => instance.rerender(browser(check())));
   let jobTimer: NodeJS.Timeout | null = null;
   const runJobs = (): void => {
-    jobs.shift()?.();
+    try {
+      jobs.shift()?.();
+    } catch {
+      // These jobs only save time later (or add marks): if one fails, the screen that needs
+      // its work does it again when asked and reports the error there.
+    }
     jobTimer = jobs.length > 0 ? setTimeout(runJobs, 0) : null;
   };
   jobTimer = setTimeout(runJobs, 0);

@@ -40,9 +40,3 @@ export function useTheme(): Theme {
 export function toneColor(theme: Theme, tone: Tone): string | undefined {
   return theme.color ? COLOURS[tone] : undefined;
 }
-
-/** NO_COLOR (https://no-color.org): present and not empty means no colour. */
-export function colorsWanted(env: NodeJS.ProcessEnv): boolean {
-  const v = env.NO_COLOR;
-  return v === undefined || v === '';
-}

@@ -38,8 +38,10 @@ class Pane {
    * terminal settings (raw mode, echo) are back as they were, then stays open to be read.
    */
   static start(name: string, command: string): Pane {
+    // As a person runs it: no NODE_ENV or FORCE_COLOR from the test runner (CI is left as it is:
+    // browse must work there too).
     const script =
-      `cd ${quote(ROOT)}; before=$(stty -g); ${command}; code=$?; ` +
+      `cd ${quote(ROOT)}; unset NODE_ENV FORCE_COLOR; before=$(stty -g); ${command}; code=$?; ` +
       `[ "$before" = "$(stty -g)" ] && tty=restored || tty=changed; ` +
       `echo "EXIT=$code TTY=$tty"; sleep 600`;
     tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', `sh -c ${quote(script)}`);
@@ -148,16 +150,40 @@ describe.skipIf(!hasTmux)('k8s-ipt browse in a terminal (tmux)', () => {
     }
   });
 
+  it('draws on the terminal when standard output is redirected, and re-lays on resize', async () => {
+    const pane = Pane.start('resize', `node bin/k8s-ipt browse ${quote(FIXTURE)} > /dev/null`);
+    try {
+      let screen = await pane.waitForText('14 service ports');
+      expect(screen).toMatch(/default\/web:http\s+NodePort\s+10\.96\.0\.10\s+80\/tcp\s+30080/);
+      pane.key('G');
+      await pane.waitFor((s) => selected(s).includes('default/itp-remote:http'), 'the last row');
+      tmux('resize-window', '-t', pane.name, '-x', '60', '-y', '12');
+      // Narrower: the NodePort and port columns give way to the name; fewer rows, the
+      // selection still on screen.
+      screen = await pane.waitFor(
+        (s) => !s.includes('NODEPORT') && selected(s).includes('default/itp-remote'),
+        'the 60x12 layout',
+      );
+      expect(screen).not.toContain('default/kubernetes:https');
+      tmux('resize-window', '-t', pane.name, '-x', '120', '-y', '40');
+      await pane.waitFor(
+        (s) => s.includes('NODEPORT') && s.includes('default/kubernetes:https'),
+        'the 120x40 layout',
+      );
+      screen = await pane.press('q', 'EXIT=');
+      expect(screen).toContain('EXIT=0 TTY=restored');
+    } finally {
+      tmux('kill-session', '-t', pane.name);
+    }
+  });
+
   it('adds no colour under NO_COLOR, and colour without it', async () => {
     // eslint-disable-next-line no-control-regex
     const colour = /\u001b\[[0-9;]*(3[0-7]|9[0-7]|38;5;\d+)m/;
-    const plain = Pane.start(
-      'nocolor',
-      `env -u FORCE_COLOR NO_COLOR=1 node bin/k8s-ipt browse ${quote(FIXTURE)}`,
-    );
+    const plain = Pane.start('nocolor', `NO_COLOR=1 node bin/k8s-ipt browse ${quote(FIXTURE)}`);
     const coloured = Pane.start(
       'color',
-      `env -u FORCE_COLOR -u NO_COLOR node bin/k8s-ipt browse ${quote(FIXTURE)}`,
+      `env -u NO_COLOR node bin/k8s-ipt browse ${quote(FIXTURE)}`,
     );
     try {
       await plain.waitForText('14 service ports');

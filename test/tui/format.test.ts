@@ -9,7 +9,8 @@ import {
   wrapHard,
 } from '../../src/tui/format.js';
 import { readDestination } from '../../src/tui/trace-form.js';
-import { colorsWanted, toneColor } from '../../src/tui/theme.js';
+import { colorsWanted } from '../../src/tui/no-color.js';
+import { toneColor } from '../../src/tui/theme.js';
 import type { Key } from 'ink';
 import { arrowMove, listMove, press, toKeyPresses } from '../../src/tui/keys.js';
 

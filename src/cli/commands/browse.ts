@@ -14,9 +14,11 @@ import { formatProblem, summarizeProblems } from '../../render/problems.js';
 import { labelOutcomes } from '../../trace/labels.js';
 import { PacketError, tracePacket } from '../../trace/packet.js';
 import { prepareTrace } from '../../trace/prepare.js';
+// Nothing imported here may load React or ink: prepareInk must run first (the screens are
+// imported with `import()` after it).
 import { countingStream, ProgressLine } from '../../tui/progress.js';
 import type { RunTrace } from '../../tui/screen.js';
-import { colorsWanted } from '../../tui/theme.js';
+import { colorsWanted } from '../../tui/no-color.js';
 import { CliError, EXIT_STRICT, EXIT_USAGE } from '../exit-codes.js';
 import { withInputOptions, type InputOptions } from '../input.js';
 
@@ -85,7 +87,9 @@ function traceRunner(model: KubeModel): RunTrace {
 }
 
 /**
- * Must run before ink is first imported: both settings are read once, at import time.
+ * Must run before ink is first imported: these settings are read once, at import time.
+ * - React runs its development build unless NODE_ENV says production: several times slower per
+ *   frame, and it records a performance mark for every component render.
  * - ink draws only the final frame when it thinks it runs in CI (the CI variable); browse is
  *   interactive by definition, so that would leave a blank screen until exit.
  * - chalk judges colour support from file descriptor 1, but the screen may be /dev/tty while
@@ -93,6 +97,7 @@ function traceRunner(model: KubeModel): RunTrace {
  *   add no colour themselves and bold/inverse stay available.
  */
 function prepareInk(terminal: Terminal, color: boolean): void {
+  process.env.NODE_ENV ??= 'production';
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
   if (process.env.FORCE_COLOR !== undefined) return;

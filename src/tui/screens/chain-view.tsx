@@ -11,7 +11,7 @@ import { escapeText } from '../../render/escape.js';
 import type { Hint } from '../components/chrome.js';
 import { marker, VirtualList } from '../components/virtual-list.js';
 import { fitCursor, moveCursor, TOP, type Cursor } from '../cursor.js';
-import { bytesText, fit, fitRight, packetsText } from '../format.js';
+import { bytesText, clip, fit, fitRight, packetsText } from '../format.js';
 import { listMove, type KeyPress } from '../keys.js';
 import { matchText, targetSummary } from '../rule-text.js';
 import { bodyHeight, push, update, type BrowserContext, type Transition } from '../screen.js';
@@ -182,7 +182,7 @@ export function ChainView(props: {
               <Text color={toneColor(theme, jumps ? 'link' : 'muted')} bold={jumps}>
                 {fit(targetSummary(rule), targetWidth)}
               </Text>
-              {` ${matchText(rule)}`}
+              {` ${clip(matchText(rule), ctx.size.columns)}`}
             </Text>
           );
         }}

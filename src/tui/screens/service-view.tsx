@@ -6,11 +6,13 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { ServicePort } from '../../kube/model.js';
+import type { Rule } from '../../model/rule.js';
+import type { Chain } from '../../model/ruleset.js';
 import { escapeText } from '../../render/escape.js';
 import type { Hint } from '../components/chrome.js';
 import { marker, VirtualList } from '../components/virtual-list.js';
 import { moveCursor, TOP, type Cursor } from '../cursor.js';
-import { fit, fitRight, percent, probabilityBar } from '../format.js';
+import { clip, fit, fitRight, percent, probabilityBar } from '../format.js';
 import { listMove, type KeyPress } from '../keys.js';
 import { bodyHeight, push, update, type BrowserContext, type Transition } from '../screen.js';
 import {
@@ -65,12 +67,12 @@ function layout(service: ServicePort, ctx: BrowserContext): Layout {
 }
 
 /** The chain ClusterIP traffic enters first: what `c` opens. */
-function mainChain(service: ServicePort) {
+function mainChain(service: ServicePort): Chain | null {
   const c = service.chains;
   return c.svc ?? c.svl ?? c.ext ?? c.fw ?? c.xlb;
 }
 
-function linkRules(link: ServiceLink) {
+function linkRules(link: ServiceLink): readonly Rule[] {
   return link.kind === 'chain' ? link.chain.rules : link.endpoint.rules;
 }
 
@@ -150,7 +152,7 @@ function Info(props: { readonly line: InfoLine }): ReactNode {
           }
           dimColor={line.tone === 'muted'}
         >
-          {line.value}
+          {clip(line.value, 200)}
         </Text>
       </Text>
     </Box>

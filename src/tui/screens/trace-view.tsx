@@ -6,6 +6,7 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import type { ServicePort } from '../../kube/model.js';
+import type { Rule } from '../../model/rule.js';
 import { escapeText } from '../../render/escape.js';
 import type {
   PacketOrigin,
@@ -17,7 +18,7 @@ import type {
 import type { Hint } from '../components/chrome.js';
 import { marker, VirtualList } from '../components/virtual-list.js';
 import { moveCursor, scrollOffset, TOP, type Cursor } from '../cursor.js';
-import { fit, fitRight, percent } from '../format.js';
+import { clip, fit, fitRight, percent } from '../format.js';
 import { listMove, type KeyPress } from '../keys.js';
 import { bodyHeight, push, update, type BrowserContext, type Transition } from '../screen.js';
 import { toneColor, useTheme, type Tone } from '../theme.js';
@@ -114,7 +115,7 @@ function layout(screen: TraceScreen, ctx: BrowserContext): Layout {
   return { outcomes, details: Math.max(0, rest - outcomes - 1) };
 }
 
-function pathRules(outcome: TraceOutcome) {
+function pathRules(outcome: TraceOutcome): Rule[] {
   return outcome.path.flatMap((s) => (s.rule === null ? [] : [s.rule]));
 }
 
@@ -368,7 +369,7 @@ export function TraceView(props: {
       )}
       {shownDetails.map((line, i) => (
         <Box key={i} height={1}>
-          <Text wrap="truncate-end">{`  ${line}`}</Text>
+          <Text wrap="truncate-end">{`  ${clip(line, ctx.size.columns)}`}</Text>
         </Box>
       ))}
       {hiddenDetails > 0 ? (
