@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import type { InputFormat, Ruleset } from '../model/ruleset.js';
 import { INPUT_FORMATS, readRuleset } from '../parse/read.js';
-import { InputError, readInput } from '../input/source.js';
+import { InputError, readInput, type InputText } from '../input/source.js';
 import { formatProblem, summarizeProblems } from '../render/problems.js';
 import { CliError, EXIT_STRICT, EXIT_USAGE } from './exit-codes.js';
 
@@ -30,27 +30,36 @@ export function withInputOptions(cmd: Command): Command {
     .option('-q, --quiet', 'do not print problems found in the input');
 }
 
-export async function loadRuleset(file: string | undefined, opts: InputOptions): Promise<Ruleset> {
-  let input;
+/** Reads FILE or standard input; an unreadable input is a usage error (exit 2). */
+export async function readInputOrFail(file: string | undefined): Promise<InputText> {
   try {
-    input = await readInput(file);
+    return await readInput(file);
   } catch (err) {
     if (err instanceof InputError) throw new CliError(err.message, EXIT_USAGE);
     throw err;
   }
-  const ruleset = readRuleset(input.text, {
-    file: input.name,
-    format: opts.format,
-    table: opts.table,
-  });
+}
+
+/** Prints the input's problems to standard error (unless quiet) and applies `--strict`. */
+export function reportProblems(ruleset: Ruleset, opts: InputOptions): void {
   if (!opts.quiet || opts.strict) {
     for (const p of ruleset.problems) process.stderr.write(formatProblem(p) + '\n');
   }
   if (opts.strict && ruleset.problems.length > 0) {
     throw new CliError(
-      `${summarizeProblems(ruleset.problems)} in ${input.name} (--strict)`,
+      `${summarizeProblems(ruleset.problems)} in ${ruleset.file} (--strict)`,
       EXIT_STRICT,
     );
   }
+}
+
+export async function loadRuleset(file: string | undefined, opts: InputOptions): Promise<Ruleset> {
+  const input = await readInputOrFail(file);
+  const ruleset = readRuleset(input.text, {
+    file: input.name,
+    format: opts.format,
+    table: opts.table,
+  });
+  reportProblems(ruleset, opts);
   return ruleset;
 }

@@ -6,11 +6,9 @@ import type { Command } from 'commander';
 import { runChecks } from '../../check/run.js';
 import { buildKubeModel } from '../../kube/build.js';
 import type { KubeModel } from '../../kube/model.js';
-import type { Ruleset } from '../../model/ruleset.js';
-import { InputError, readInput, readStream, type InputText } from '../../input/source.js';
+import { readStream, type InputText } from '../../input/source.js';
 import { NoTerminalError, openTerminal, type Terminal } from '../../input/tty.js';
 import { readRuleset } from '../../parse/read.js';
-import { formatProblem, summarizeProblems } from '../../render/problems.js';
 import { labelOutcomes } from '../../trace/labels.js';
 import { PacketError, tracePacket } from '../../trace/packet.js';
 import { prepareTrace } from '../../trace/prepare.js';
@@ -19,8 +17,8 @@ import { prepareTrace } from '../../trace/prepare.js';
 import { countingStream, ProgressLine } from '../../tui/progress.js';
 import type { RunTrace } from '../../tui/screen.js';
 import { colorsWanted } from '../../tui/no-color.js';
-import { CliError, EXIT_STRICT, EXIT_USAGE } from '../exit-codes.js';
-import { withInputOptions, type InputOptions } from '../input.js';
+import { CliError, EXIT_USAGE } from '../exit-codes.js';
+import { readInputOrFail, reportProblems, withInputOptions, type InputOptions } from '../input.js';
 
 /**
  * Above this many rules `check` is not run for the marks: it takes seconds on a large dump, and
@@ -49,25 +47,7 @@ async function readDump(file: string | undefined, progress: ProgressLine): Promi
     const text = await readStream(process.stdin.pipe(countingStream('<stdin>', progress)));
     return { name: '<stdin>', text };
   }
-  try {
-    return await readInput(file);
-  } catch (err) {
-    if (err instanceof InputError) throw new CliError(err.message, EXIT_USAGE);
-    throw err;
-  }
-}
-
-/** As every command does: problems to standard error, `--strict` makes them fatal. */
-function reportProblems(ruleset: Ruleset, opts: InputOptions): void {
-  if (!opts.quiet || opts.strict) {
-    for (const p of ruleset.problems) process.stderr.write(formatProblem(p) + '\n');
-  }
-  if (opts.strict && ruleset.problems.length > 0) {
-    throw new CliError(
-      `${summarizeProblems(ruleset.problems)} in ${ruleset.file} (--strict)`,
-      EXIT_STRICT,
-    );
-  }
+  return readInputOrFail(file);
 }
 
 /** The tracer as the trace screen calls it: defaults filled in, outcomes named after services. */
