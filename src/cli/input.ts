@@ -12,22 +12,36 @@ import { CliError, EXIT_STRICT, EXIT_USAGE } from './exit-codes.js';
 export interface InputOptions {
   strict?: boolean;
   format?: InputFormat;
+  /** The same, under the name commands whose `--format` names their output use. */
+  inputFormat?: InputFormat;
   table?: string;
   quiet?: boolean;
 }
 
+export interface InputOptionsShape {
+  /** The command's `--format` names its output: take the input format as `--input-format`. */
+  readonly formatIsOutput?: boolean;
+  /** The command defines its own `--table` (what to draw): do not add the listing hint. */
+  readonly ownTable?: boolean;
+}
+
 /** Adds the options every command that reads a dump takes. */
-export function withInputOptions(cmd: Command): Command {
-  return cmd
+export function withInputOptions(cmd: Command, shape: InputOptionsShape = {}): Command {
+  cmd
     .option('--strict', 'treat any problem in the input as fatal (exit 3)')
     .addOption(
       new Option(
-        '--format <format>',
+        shape.formatIsOutput ? '--input-format <format>' : '--format <format>',
         'read the input as this format instead of detecting it',
       ).choices(INPUT_FORMATS as string[]),
-    )
-    .option('-t, --table <table>', 'the table a listing shows, when the input does not say')
-    .option('-q, --quiet', 'do not print problems found in the input');
+    );
+  if (!shape.ownTable) {
+    cmd.option(
+      '-t, --table <table>',
+      'the table a listing shows, when the input does not say (several listings: nat,filter)',
+    );
+  }
+  return cmd.option('-q, --quiet', 'do not print problems found in the input');
 }
 
 /** Reads FILE or standard input; an unreadable input is a usage error (exit 2). */
@@ -57,7 +71,7 @@ export async function loadRuleset(file: string | undefined, opts: InputOptions):
   const input = await readInputOrFail(file);
   const ruleset = readRuleset(input.text, {
     file: input.name,
-    format: opts.format,
+    format: opts.format ?? opts.inputFormat,
     table: opts.table,
   });
   reportProblems(ruleset, opts);

@@ -13,14 +13,13 @@ import {
   type ServicePort,
 } from '../../kube/model.js';
 import type { InputFormat } from '../../model/ruleset.js';
-import { INPUT_FORMATS } from '../../parse/read.js';
 import { stringifyInert } from '../../render/diff-json.js';
 import { escapeText } from '../../render/escape.js';
 import { renderGraphDot } from '../../render/graph-dot.js';
 import { graphToJson } from '../../render/graph-json.js';
 import { renderGraphMermaid } from '../../render/graph-mermaid.js';
 import { CliError, EXIT_USAGE } from '../exit-codes.js';
-import { loadRuleset } from '../input.js';
+import { loadRuleset, withInputOptions } from '../input.js';
 
 interface GraphCommandOptions {
   service?: string[];
@@ -77,7 +76,7 @@ function title(
 }
 
 export function registerGraph(program: Command): void {
-  program
+  const cmd = program
     .command('graph')
     .argument('[file]', 'iptables-save output or a listing; - or nothing for standard input')
     .description('draw the chain graph (Graphviz DOT or Mermaid), whole or for some services')
@@ -95,16 +94,9 @@ export function registerGraph(program: Command): void {
       '-t, --table <tables>',
       'nat, filter, both (nat and filter), all, or a comma-separated list',
       'nat',
-    )
-    .option('--strict', 'treat any problem in the input as fatal (exit 3)')
-    .addOption(
-      new Option(
-        '--input-format <format>',
-        'read the input as this format instead of detecting it',
-      ).choices(INPUT_FORMATS as string[]),
-    )
-    .option('-q, --quiet', 'do not print problems found in the input')
-    .action(async (file: string | undefined, opts: GraphCommandOptions) => {
+    );
+  withInputOptions(cmd, { formatIsOutput: true, ownTable: true }).action(
+    async (file: string | undefined, opts: GraphCommandOptions) => {
       const tables = parseTables(opts.table);
       const ruleset = await loadRuleset(file, {
         strict: opts.strict,
@@ -134,5 +126,6 @@ export function registerGraph(program: Command): void {
       } else {
         process.stdout.write(renderGraphDot(graph, { title: title(model, tables, services) }));
       }
-    });
+    },
+  );
 }

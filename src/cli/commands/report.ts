@@ -17,8 +17,7 @@ import { Redactor } from '../../report/redact/redactor.js';
 import { redactRuleset } from '../../report/redact/ruleset.js';
 import { traceSection } from '../../report/traces.js';
 import type { InputFormat } from '../../model/ruleset.js';
-import { INPUT_FORMATS } from '../../parse/read.js';
-import { loadRuleset } from '../input.js';
+import { loadRuleset, withInputOptions } from '../input.js';
 
 /** `--format` names the output here (md, json), so the input format is `--input-format`. */
 interface ReportOptions {
@@ -77,7 +76,7 @@ export function buildReport(original: Ruleset, request: ReportRequest): ReportDo
 }
 
 export function registerReport(program: Command): void {
-  program
+  const cmd = program
     .command('report')
     .argument('[file]', 'iptables-save output or a listing; - or nothing for standard input')
     .description(
@@ -101,17 +100,9 @@ export function registerReport(program: Command): void {
       'also trace a new flow to DEST (IP:PORT[/proto] or ns/name[:port]); repeatable',
       collect,
       [],
-    )
-    .option('--strict', 'treat any problem in the input as fatal (exit 3)')
-    .addOption(
-      new Option(
-        '--input-format <format>',
-        'read the input as this format instead of detecting it',
-      ).choices(INPUT_FORMATS as string[]),
-    )
-    .option('-t, --table <table>', 'the table a listing shows, when the input does not say')
-    .option('-q, --quiet', 'do not print problems found in the input')
-    .action(async (file: string | undefined, opts: ReportOptions) => {
+    );
+  withInputOptions(cmd, { formatIsOutput: true }).action(
+    async (file: string | undefined, opts: ReportOptions) => {
       const redact = opts.redact === true || opts.redactKey !== undefined;
       // Problems quote the input; printed before redaction they would leak what --redact hides
       // (the report lists them redacted).
@@ -130,5 +121,6 @@ export function registerReport(program: Command): void {
       process.stdout.write(
         opts.format === 'json' ? stringifyInert(doc) + '\n' : renderReportMarkdown(doc),
       );
-    });
+    },
+  );
 }
