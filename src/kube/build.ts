@@ -3,9 +3,8 @@
  * reads its chains for policies, masquerade and source ranges (service-port.ts), and adds the
  * node-wide facts (environment.ts, era.ts) and the chains nothing uses any more.
  */
-import type { Rule } from '../model/rule.js';
-import { isBuiltinChain, type Ruleset, type Table } from '../model/ruleset.js';
-import { serviceNameInComment } from './comments.js';
+import { isBuiltinChain, type Chain, type Ruleset, type Table } from '../model/ruleset.js';
+import { serviceNameInComment, type CommentName } from './comments.js';
 import {
   DetectorEvidence,
   detectMode,
@@ -14,6 +13,8 @@ import {
   inferNodeAddresses,
   markOfChain,
 } from './environment.js';
+import { readEndpointChains, type EndpointChainFacts } from './endpoints.js';
+import { NatReferences } from './references.js';
 import { guessEra } from './era.js';
 import { groupServiceRules, type ServiceGroup } from './groups.js';
 import { HashDirectory } from './identity.js';
@@ -40,24 +41,6 @@ function findTable(ruleset: Ruleset, name: 'nat' | 'filter'): Table | undefined 
       ? /^KUBE-(SVC|SEP|MARK-MASQ|POSTROUTING)/
       : /^KUBE-(FORWARD|EXTERNAL-SERVICES|PROXY-FIREWALL)$/;
   return ruleset.tables.find((t) => t.chains.some((c) => marker.test(c.name)));
-}
-
-/** Who jumps to each chain: `table/chain` → rules. */
-function indexReferences(ruleset: Ruleset): Map<string, Rule[]> {
-  const refs = new Map<string, Rule[]>();
-  for (const table of ruleset.tables) {
-    for (const chain of table.chains) {
-      for (const rule of chain.rules) {
-        const target = rule.jumpChain;
-        if (target === null) continue;
-        const key = `${table.name}/${target}`;
-        const list = refs.get(key);
-        if (list === undefined) refs.set(key, [rule]);
-        else list.push(rule);
-      }
-    }
-  }
-  return refs;
 }
 
 const FIXED_ROLES: Readonly<Record<string, ChainRoleKind>> = {
@@ -120,7 +103,7 @@ function describeLosses(ruleset: Ruleset): string[] {
 export function buildKubeModel(ruleset: Ruleset): KubeModel {
   const nat = findTable(ruleset, 'nat');
   const filter = findTable(ruleset, 'filter');
-  const references = indexReferences(ruleset);
+  const references = new NatReferences(ruleset);
   const mode = detectMode(ruleset);
   const era = guessEra(ruleset);
   const detector = new DetectorEvidence();
@@ -129,13 +112,21 @@ export function buildKubeModel(ruleset: Ruleset): KubeModel {
   const directory = new HashDirectory();
   let uncommentedEndpointChains = 0;
   let commentedKubeRules = 0;
+  // Neighbouring rules mostly carry the same comment (one match object, shared): read it once.
+  let lastComment: string | null = null;
+  let lastName: CommentName | null = null;
   for (const table of ruleset.tables) {
     for (const chain of table.chains) {
       let commented = false;
       for (const rule of chain.rules) {
-        const name = serviceNameInComment(rule.comment);
-        if (name !== null) {
-          directory.add(name);
+        const comment = rule.comment;
+        if (comment === null) continue;
+        if (comment !== lastComment) {
+          lastComment = comment;
+          lastName = serviceNameInComment(comment);
+          if (lastName !== null) directory.add(lastName);
+        }
+        if (lastName !== null) {
           commented = true;
           commentedKubeRules++;
         }
@@ -165,6 +156,7 @@ export function buildKubeModel(ruleset: Ruleset): KubeModel {
   const ctx: ServicePortContext = {
     ruleset,
     nat,
+    endpointChains: readEndpointChains(nat, MASQUERADE_CHAIN),
     references,
     marks: { masquerade: MASQUERADE_CHAIN, drop: DROP_CHAIN },
     withCounters: ruleset.hasCounters,
@@ -175,14 +167,14 @@ export function buildKubeModel(ruleset: Ruleset): KubeModel {
   const services: ServicePort[] = live.map((g) => buildServicePort(g, ctx));
   markDuplicateTuples(services);
 
-  const used = new Set<string>();
+  // Endpoint chains in use are marked on their facts as the services list them.
+  const used = new Set<Chain>();
   for (const s of services) {
     for (const c of [s.chains.svc, s.chains.svl, s.chains.ext, s.chains.fw, s.chains.xlb]) {
-      if (c !== null) used.add(c.name);
+      if (c !== null) used.add(c);
     }
-    for (const c of s.chains.seps) used.add(c.name);
   }
-  const staleChains = findStaleChains(nat, used, references, directory);
+  const staleChains = findStaleChains(nat, used, ctx.endpointChains, references, directory);
 
   const warnings: KubeWarning[] = [];
   if (mode.mode === 'ipvs') {
@@ -283,23 +275,46 @@ function markDuplicateTuples(services: ServicePort[]): void {
   }
 }
 
+/** Whether a service port uses the chain: one of its service chains, or one of its endpoints. */
+function isUsed(
+  chain: Chain | undefined,
+  serviceChains: ReadonlySet<Chain>,
+  endpointChains: ReadonlyMap<string, EndpointChainFacts>,
+): boolean {
+  if (chain === undefined) return false;
+  if (serviceChains.has(chain)) return true;
+  const facts = endpointChains.get(chain.name);
+  return facts !== undefined && facts.chain === chain && facts.listed;
+}
+
 function findStaleChains(
   nat: Table | undefined,
-  used: ReadonlySet<string>,
-  references: ReadonlyMap<string, readonly Rule[]>,
+  serviceChains: ReadonlySet<Chain>,
+  endpointChains: ReadonlyMap<string, EndpointChainFacts>,
+  references: NatReferences,
   directory: HashDirectory,
 ): StaleChain[] {
   if (nat === undefined) return [];
   const out: StaleChain[] = [];
+  // The endpoint chains' facts are in table order: walk them beside the table's chains.
+  const endpoints = endpointChains.values();
+  let nextEndpoint = endpoints.next();
   for (const chain of nat.chains) {
+    let used: boolean;
+    if (!nextEndpoint.done && nextEndpoint.value.chain === chain) {
+      used = nextEndpoint.value.listed;
+      nextEndpoint = endpoints.next();
+    } else used = serviceChains.has(chain);
+    if (used) continue;
     const split = splitServiceChain(chain.name);
     if (split === null && !isEndpointChain(chain.name)) continue;
-    if (used.has(chain.name)) continue;
-    // Referenced only by other unused kube-proxy chains counts as unreferenced.
-    const refs = references.get(`nat/${chain.name}`) ?? [];
+    // Referenced only by other unused kube-proxy chains counts as unreferenced. (The callers are
+    // rules of this same table: the one named nat.)
+    const refs = references.callers(chain);
     const referencedByLive = refs.some(
       (r) =>
-        used.has(r.chain) || (splitServiceChain(r.chain) === null && !isEndpointChain(r.chain)),
+        isUsed(nat.chain(r.chain), serviceChains, endpointChains) ||
+        (splitServiceChain(r.chain) === null && !isEndpointChain(r.chain)),
     );
     const empty = chain.rules.length === 0;
     const reason: StaleChain['reason'] = referencedByLive

@@ -4,7 +4,7 @@
  * hash of service and address, confirms that the endpoint belongs to the service.
  */
 import { formatIp, parseIp } from '../model/ip.js';
-import type { Rule } from '../model/rule.js';
+import type { Counters, Rule } from '../model/rule.js';
 import { Chain, type Table } from '../model/ruleset.js';
 import { endpointInComment } from './comments.js';
 import type { BuiltLadder } from './ladder.js';
@@ -16,11 +16,13 @@ import type {
   ServiceIdentity,
   ServiceProtocol,
 } from './model.js';
-import { endpointChainName, joinHostPort } from './naming.js';
+import { endpointChainName, isEndpointChain, joinHostPort } from './naming.js';
 
 export interface EndpointInput {
   readonly nat: Table | undefined;
   readonly masqueradeChain: string;
+  /** The table's KUBE-SEP chains, read in advance (readEndpointChains). */
+  readonly endpointChains: ReadonlyMap<string, EndpointChainFacts>;
   /** Cluster ladder first, then local ones: the endpoints come out in that order. */
   readonly ladders: readonly BuiltLadder[];
   readonly primary: Ladder | null;
@@ -54,13 +56,6 @@ function readDnat(rule: Rule | null): { ip: string | null; port: number | null }
   };
 }
 
-/** Appends to a list in a map of lists. */
-function append<T>(into: Map<string, T[]>, key: string, item: T): void {
-  const list = into.get(key);
-  if (list === undefined) into.set(key, [item]);
-  else list.push(item);
-}
-
 /** `-s` names one host (`/32`, `/128`, or no prefix), read from the text without parsing. */
 function isHostSource(rule: Rule): boolean {
   const src = rule.source;
@@ -76,35 +71,161 @@ function fromCommentAddress(text: string | null): { ip: string | null; port: num
   return { ip: canonical(m[1]), port: Number(m[2]) };
 }
 
+/**
+ * An endpoint whose `hashVerified` (a sha256, which adds up on large dumps) is computed when
+ * first asked for. It is an own enumerable property like the others, defined with one shared
+ * getter so that every endpoint keeps the same fast object layout (an object literal with its
+ * own getter closure would be a dictionary of a kilobyte each).
+ */
+class EndpointRecord implements Endpoint {
+  #verified: boolean | null | undefined = undefined;
+  readonly #hashInput: string | null;
+  readonly #protocol: ServiceProtocol | null;
+  declare readonly hashVerified: boolean | null;
+
+  constructor(
+    readonly ip: string | null,
+    readonly port: number | null,
+    readonly address: string | null,
+    readonly chain: Chain,
+    readonly dnatRule: Rule | null,
+    readonly hairpinRule: Rule | null,
+    readonly probability: number | null,
+    readonly paths: readonly EndpointPath[],
+    readonly local: boolean | null,
+    readonly affinity: EndpointAffinity | null,
+    readonly counters: Counters | null,
+    readonly rules: readonly Rule[],
+    readonly commentAddress: string | null,
+    hashInput: string | null,
+    protocol: ServiceProtocol | null,
+  ) {
+    this.#hashInput = hashInput;
+    this.#protocol = protocol;
+    Object.defineProperty(this, 'hashVerified', HASH_VERIFIED);
+  }
+
+  static verify(e: EndpointRecord): boolean | null {
+    if (e.#verified === undefined) {
+      const hashInput = e.#hashInput;
+      const protocol = e.#protocol;
+      e.#verified =
+        hashInput === null || protocol === null || e.ip === null || e.port === null
+          ? null
+          : endpointChainName(hashInput, protocol, joinHostPort(e.ip, e.port)) === e.chain.name;
+    }
+    return e.#verified;
+  }
+}
+
+const HASH_VERIFIED: PropertyDescriptor = {
+  get(this: EndpointRecord): boolean | null {
+    return EndpointRecord.verify(this);
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/** What one KUBE-SEP chain says about its endpoint. */
+export interface EndpointChainFacts {
+  readonly chain: Chain;
+  /** The first DNAT rule. */
+  readonly dnatRule: Rule | null;
+  /** The first `-s <ip> -j KUBE-MARK-MASQ` rule. */
+  readonly hairpinRule: Rule | null;
+  /** Address and port of the DNAT rule's first destination. */
+  readonly ip: string | null;
+  readonly port: number | null;
+  /** The DNAT rule, when it also sets the affinity list (`-m recent --set`). */
+  readonly setRule: Rule | null;
+  /** Set once a service port lists the chain as one of its endpoints. */
+  listed: boolean;
+}
+
+function readEndpointChain(chain: Chain, masqueradeChain: string): EndpointChainFacts {
+  // The first DNAT rule and the first hairpin masquerade rule, in one walk of the chain.
+  let dnatRule: Rule | null = null;
+  let hairpinRule: Rule | null = null;
+  for (const r of chain.rules) {
+    if (dnatRule === null && r.target?.kind === 'dnat') dnatRule = r;
+    if (hairpinRule === null && r.jumpChain === masqueradeChain && isHostSource(r)) hairpinRule = r;
+  }
+  const { ip, port } = readDnat(dnatRule);
+  const setRule =
+    dnatRule !== null && dnatRule.matches.some((m) => m.kind === 'recent' && m.command === 'set')
+      ? dnatRule
+      : null;
+  return { chain, dnatRule, hairpinRule, ip, port, setRule, listed: false };
+}
+
+/**
+ * Reads every endpoint chain of the table, walking it in its own order. Services reach their
+ * endpoint chains in an order unrelated to the table's; on a dump with hundreds of thousands of
+ * endpoints, reading each chain's rules from there costs a cache miss per object touched, and a
+ * walk in table order (the order the rules were read and stored in) is many times cheaper.
+ */
+export function readEndpointChains(
+  nat: Table | undefined,
+  masqueradeChain: string,
+): Map<string, EndpointChainFacts> {
+  const out = new Map<string, EndpointChainFacts>();
+  if (nat === undefined) return out;
+  for (const chain of nat.chains) {
+    if (isEndpointChain(chain.name)) out.set(chain.name, readEndpointChain(chain, masqueradeChain));
+  }
+  return out;
+}
+
+/** What the ladders say about one KUBE-SEP chain, gathered before the chain is read. */
+interface EndpointDraft {
+  /** Ladder and affinity rules that jump to the chain, in ladder order. */
+  readonly stepRules: Rule[];
+  readonly paths: EndpointPath[];
+  affinityCheck: Rule | null;
+  localListed: boolean;
+  commentAddress: string | null;
+}
+
+function draftOf(drafts: Map<string, EndpointDraft>, sep: string): EndpointDraft {
+  let draft = drafts.get(sep);
+  if (draft === undefined) {
+    draft = {
+      stepRules: [],
+      paths: [],
+      affinityCheck: null,
+      localListed: false,
+      commentAddress: null,
+    };
+    drafts.set(sep, draft);
+  }
+  return draft;
+}
+
 export function buildEndpoints(input: EndpointInput): {
   endpoints: Endpoint[];
   problems: EndpointProblems;
 } {
-  // Insertion-ordered set: first-seen order of the SEP chains.
-  const order = new Set<string>();
-  const stepRules = new Map<string, Rule[]>();
-  const paths = new Map<string, EndpointPath[]>();
-  const affinityChecks = new Map<string, Rule>();
-  const localListed = new Set<string>();
-  const commentAddress = new Map<string, string>();
+  // Insertion-ordered: first-seen order of the SEP chains.
+  const drafts = new Map<string, EndpointDraft>();
 
   for (const built of input.ladders) {
     const { ladder } = built;
     for (const rule of ladder.affinityRules) {
       const sep = rule.jumpChain;
       if (sep === null) continue;
-      order.add(sep);
-      if (!affinityChecks.has(sep)) affinityChecks.set(sep, rule);
-      append(stepRules, sep, rule);
+      const draft = draftOf(drafts, sep);
+      draft.affinityCheck ??= rule;
+      draft.stepRules.push(rule);
     }
-    ladder.steps.forEach((step, position) => {
-      const sep = step.endpointChain;
-      order.add(sep);
-      append(stepRules, sep, step.rule);
-      if (ladder.kind === 'local') localListed.add(sep);
-      const addr = endpointInComment(step.rule.comment);
-      if (addr !== null && !commentAddress.has(sep)) commentAddress.set(sep, addr);
-      append(paths, sep, {
+    const steps = ladder.steps;
+    for (let position = 0; position < steps.length; position++) {
+      const step = steps[position];
+      const draft = draftOf(drafts, step.endpointChain);
+      draft.stepRules.push(step.rule);
+      if (ladder.kind === 'local') draft.localListed = true;
+      if (draft.commentAddress === null)
+        draft.commentAddress = endpointInComment(step.rule.comment);
+      draft.paths.push({
         ladder: ladder.kind,
         chain: ladder.chain.name,
         position,
@@ -112,77 +233,65 @@ export function buildEndpoints(input: EndpointInput): {
         probability: step.probability,
         observed: built.observed[position] ?? null,
       });
-    });
+    }
   }
   // Affinity-only endpoints (an rcheck rule without a ladder step) keep their first-seen order.
   const problems: EndpointProblems = { missingChains: [], unreadableDnat: [] };
   const endpoints: Endpoint[] = [];
-  for (const sep of order) {
-    let chain = input.nat?.chain(sep);
-    if (chain === undefined) {
-      problems.missingChains.push(sep);
-      chain = new Chain('nat', sep, false, 0);
-      chain.declared = false;
+  const primaryChain = input.primary === null ? null : input.primary.chain.name;
+  for (const [sep, draft] of drafts) {
+    let facts = input.endpointChains.get(sep);
+    if (facts === undefined) {
+      let chain = input.nat?.chain(sep);
+      if (chain === undefined) {
+        problems.missingChains.push(sep);
+        chain = new Chain('nat', sep, false, 0);
+        chain.declared = false;
+      }
+      facts = readEndpointChain(chain, input.masqueradeChain);
     }
-    const dnatRule = chain.rules.find((r) => r.target?.kind === 'dnat') ?? null;
-    const hairpinRule =
-      chain.rules.find((r) => r.jumpChain === input.masqueradeChain && isHostSource(r)) ?? null;
-    let { ip, port } = readDnat(dnatRule);
-    const named = commentAddress.get(sep) ?? null;
+    facts.listed = true;
+    const { chain, dnatRule, hairpinRule, setRule } = facts;
+    let { ip, port } = facts;
+    const named = draft.commentAddress;
     if (ip === null) {
       if (chain.rules.length > 0) problems.unreadableDnat.push(chain);
       ({ ip, port } = fromCommentAddress(named));
     }
-    const setRule =
-      dnatRule !== null && dnatRule.matches.some((m) => m.kind === 'recent' && m.command === 'set')
-        ? dnatRule
-        : null;
-    const check = affinityChecks.get(sep) ?? null;
+    const check = draft.affinityCheck;
     let affinity: EndpointAffinity | null = null;
     if (check !== null || setRule !== null) {
       let seconds: number | null = null;
       for (const m of check?.matches ?? []) if (m.kind === 'recent') seconds = m.seconds;
       affinity = { checkRule: check, setRule, timeoutSeconds: seconds, listName: sep };
     }
-    const myPaths = paths.get(sep) ?? [];
-    const onPrimary =
-      input.primary === null ? null : myPaths.find((p) => p.chain === input.primary?.chain.name);
-    const probability =
-      input.primary === null
-        ? (myPaths[0]?.probability ?? null)
-        : onPrimary !== undefined && onPrimary !== null
-          ? onPrimary.probability
-          : 0;
+    const myPaths = draft.paths;
+    let probability: number | null;
+    if (primaryChain === null) probability = myPaths.length > 0 ? myPaths[0].probability : null;
+    else {
+      const onPrimary = myPaths.find((p) => p.chain === primaryChain);
+      probability = onPrimary !== undefined ? onPrimary.probability : 0;
+    }
     const address = ip === null ? null : port === null ? ip : joinHostPort(ip, port);
-    const hashInput = input.identity.hashInput;
-    const protocol = input.protocol;
-    const joined = ip !== null && port !== null ? joinHostPort(ip, port) : null;
-    let verified: boolean | null | undefined;
-    endpoints.push({
-      ip,
-      port,
-      address,
-      chain,
-      dnatRule,
-      hairpinRule,
-      probability,
-      paths: myPaths,
-      local: input.localKnown ? localListed.has(sep) : null,
-      affinity,
-      counters: dnatRule?.counters ?? null,
-      rules: [...(stepRules.get(sep) ?? []), ...chain.rules],
-      commentAddress: named,
-      // A sha256 per endpoint adds up on large dumps: computed when first asked for.
-      get hashVerified(): boolean | null {
-        if (verified === undefined) {
-          verified =
-            hashInput === null || protocol === null || joined === null
-              ? null
-              : endpointChainName(hashInput, protocol, joined) === sep;
-        }
-        return verified;
-      },
-    });
+    endpoints.push(
+      new EndpointRecord(
+        ip,
+        port,
+        address,
+        chain,
+        dnatRule,
+        hairpinRule,
+        probability,
+        myPaths,
+        input.localKnown ? draft.localListed : null,
+        affinity,
+        dnatRule?.counters ?? null,
+        draft.stepRules.concat(chain.rules),
+        named,
+        input.identity.hashInput,
+        input.protocol,
+      ),
+    );
   }
   return { endpoints, problems };
 }

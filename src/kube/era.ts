@@ -48,10 +48,27 @@ function label(min: number | null, max: number | null): string {
 export function guessEra(ruleset: Ruleset): EraGuess {
   const found: EraEvidence[] = [];
   const once = new Set<string>();
-  const add = (e: EraEvidence): void => {
-    if (once.has(e.fact)) return;
-    once.add(e.fact);
-    found.push(e);
+  // The first rule showing a fact is its evidence; the rest are not recorded.
+  const note = (
+    fact: string,
+    minMinor: number | null,
+    maxMinor: number | null,
+    rule: Rule | null,
+    chain: string | null,
+  ): void => {
+    if (once.has(fact)) return;
+    once.add(fact);
+    found.push(evidence(fact, minMinor, maxMinor, rule, chain));
+  };
+  // A ladder repeats a handful of probabilities thousands of times.
+  const styles = new Map<number, '5' | '10' | null>();
+  const styleOf = (threshold: number): '5' | '10' | null => {
+    let style = styles.get(threshold);
+    if (style === undefined) {
+      style = probabilityStyle(threshold);
+      styles.set(threshold, style);
+    }
+    return style;
   };
   const nat = ruleset.table('nat');
   const filter = ruleset.table('filter');
@@ -60,21 +77,13 @@ export function guessEra(ruleset: Ruleset): EraGuess {
     for (const chain of nat.chains) {
       const split = splitServiceChain(chain.name);
       if (split?.prefix === 'KUBE-XLB-') {
-        add(
-          evidence(
-            'KUBE-XLB chains (replaced by KUBE-EXT/KUBE-SVL in 1.24)',
-            null,
-            23,
-            null,
-            chain.name,
-          ),
-        );
+        note('KUBE-XLB chains (replaced by KUBE-EXT/KUBE-SVL in 1.24)', null, 23, null, chain.name);
       }
       if (split?.prefix === 'KUBE-EXT-') {
-        add(evidence('KUBE-EXT chains (since 1.24)', 24, null, null, chain.name));
+        note('KUBE-EXT chains (since 1.24)', 24, null, null, chain.name);
       }
       if (split?.prefix === 'KUBE-SVL-') {
-        add(evidence('KUBE-SVL chains (since 1.24)', 24, null, null, chain.name));
+        note('KUBE-SVL chains (since 1.24)', 24, null, null, chain.name);
       }
       for (const rule of chain.rules) {
         const t = rule.target;
@@ -85,82 +94,62 @@ export function guessEra(ruleset: Ruleset): EraGuess {
             ? serviceNameInComment(comment)
             : null;
         if (named?.trailingColon) {
-          add(
-            evidence(
-              'comments name unnamed ports `ns/svc:` (trailing colon, ≤≈1.18)',
-              null,
-              18,
-              rule,
-              chain.name,
-            ),
+          note(
+            'comments name unnamed ports `ns/svc:` (trailing colon, ≤≈1.18)',
+            null,
+            18,
+            rule,
+            chain.name,
           );
         }
-        const toEndpoint = rule.jumpChain !== null && rule.jumpChain.startsWith('KUBE-SEP-');
         if (comment !== null && comment.includes(' -> ') && split !== null) {
-          add(
-            evidence(
-              'endpoint comments `<svc> -> ip:port` (since ≈1.24)',
-              24,
-              null,
-              rule,
-              chain.name,
-            ),
-          );
+          note('endpoint comments `<svc> -> ip:port` (since ≈1.24)', 24, null, rule, chain.name);
         } else if (
-          toEndpoint &&
           split?.prefix === 'KUBE-SVC-' &&
           named !== null &&
-          comment === named.text
+          comment === named.text &&
+          rule.jumpChain !== null &&
+          rule.jumpChain.startsWith('KUBE-SEP-')
         ) {
-          add(
-            evidence(
-              'endpoint rules labelled with the bare service name (before ≈1.24)',
-              null,
-              23,
-              rule,
-              chain.name,
-            ),
+          note(
+            'endpoint rules labelled with the bare service name (before ≈1.24)',
+            null,
+            23,
+            rule,
+            chain.name,
           );
         }
         if (t !== null && t.kind === 'mark' && t.value === OLD_MASQ_MARK) {
-          add(
-            evidence('inline MARK 0x4d415351 ("MASQ"), kube-proxy 1.1', null, 1, rule, chain.name),
-          );
+          note('inline MARK 0x4d415351 ("MASQ"), kube-proxy 1.1', null, 1, rule, chain.name);
         }
         for (const m of rule.matches) {
           if (m.kind === 'statistic' && m.mode === 'random') {
-            const style = probabilityStyle(m.kernelThreshold);
+            const style = styleOf(m.kernelThreshold);
             if (style === '5') {
-              add(
-                evidence(
-                  'probabilities written with 5 decimals (before 1.17)',
-                  null,
-                  16,
-                  rule,
-                  chain.name,
-                ),
+              note(
+                'probabilities written with 5 decimals (before 1.17)',
+                null,
+                16,
+                rule,
+                chain.name,
               );
             } else if (style === '10') {
-              add(
-                evidence(
-                  'probabilities written with 10 decimals (since 1.17)',
-                  17,
-                  null,
-                  rule,
-                  chain.name,
-                ),
+              note(
+                'probabilities written with 10 decimals (since 1.17)',
+                17,
+                null,
+                rule,
+                chain.name,
               );
             }
           }
           if (m.kind === 'nfacct' && chain.name === 'KUBE-NODEPORTS') {
-            add(
-              evidence(
-                'nfacct counter on localhost NodePorts (≈1.30 and later)',
-                30,
-                null,
-                rule,
-                chain.name,
-              ),
+            note(
+              'nfacct counter on localhost NodePorts (≈1.30 and later)',
+              30,
+              null,
+              rule,
+              chain.name,
             );
           }
         }
@@ -171,14 +160,12 @@ export function guessEra(ruleset: Ruleset): EraGuess {
           hostAddress(rule.destination) !== null &&
           destinationPort(rule) !== null
         ) {
-          add(
-            evidence(
-              'ClusterIP masquerade rules in KUBE-SERVICES (moved into KUBE-SVC in 1.21)',
-              null,
-              20,
-              rule,
-              chain.name,
-            ),
+          note(
+            'ClusterIP masquerade rules in KUBE-SERVICES (moved into KUBE-SVC in 1.21)',
+            null,
+            20,
+            rule,
+            chain.name,
           );
         }
         if (
@@ -186,47 +173,39 @@ export function guessEra(ruleset: Ruleset): EraGuess {
           jump === 'KUBE-MARK-MASQ' &&
           rule.destination !== null
         ) {
-          add(
-            evidence(
-              'ClusterIP masquerade rules inside KUBE-SVC (since 1.21)',
-              21,
-              null,
-              rule,
-              chain.name,
-            ),
+          note(
+            'ClusterIP masquerade rules inside KUBE-SVC (since 1.21)',
+            21,
+            null,
+            rule,
+            chain.name,
           );
         }
         if (split?.prefix === 'KUBE-SVL-' && jump === 'KUBE-MARK-DROP') {
-          add(
-            evidence(
-              'KUBE-SVL "no local endpoints" rule jumps to KUBE-MARK-DROP (1.24 only)',
-              24,
-              24,
-              rule,
-              chain.name,
-            ),
+          note(
+            'KUBE-SVL "no local endpoints" rule jumps to KUBE-MARK-DROP (1.24 only)',
+            24,
+            24,
+            rule,
+            chain.name,
           );
         }
         if (split?.prefix === 'KUBE-FW-' && jump === 'KUBE-MARK-DROP') {
-          add(
-            evidence(
-              'KUBE-FW ends in KUBE-MARK-DROP (before KUBE-PROXY-FIREWALL, 1.25)',
-              null,
-              24,
-              rule,
-              chain.name,
-            ),
+          note(
+            'KUBE-FW ends in KUBE-MARK-DROP (before KUBE-PROXY-FIREWALL, 1.25)',
+            null,
+            24,
+            rule,
+            chain.name,
           );
         }
         if (chain.name === 'KUBE-POSTROUTING' && t !== null && t.kind === 'mark' && t.mask === 0) {
-          add(
-            evidence(
-              'KUBE-POSTROUTING clears the mark bit with --xor-mark (since 1.19)',
-              19,
-              null,
-              rule,
-              chain.name,
-            ),
+          note(
+            'KUBE-POSTROUTING clears the mark bit with --xor-mark (since 1.19)',
+            19,
+            null,
+            rule,
+            chain.name,
           );
         }
         if (
@@ -235,14 +214,12 @@ export function guessEra(ruleset: Ruleset): EraGuess {
           t.kind === 'masquerade' &&
           rule.matches.some((m) => m.kind === 'mark' && !m.negated)
         ) {
-          add(
-            evidence(
-              'KUBE-POSTROUTING masquerades on a positive mark test (before 1.19)',
-              null,
-              18,
-              rule,
-              chain.name,
-            ),
+          note(
+            'KUBE-POSTROUTING masquerades on a positive mark test (before 1.19)',
+            null,
+            18,
+            rule,
+            chain.name,
           );
         }
       }
@@ -251,25 +228,15 @@ export function guessEra(ruleset: Ruleset): EraGuess {
 
   if (filter !== undefined) {
     if (filter.chain('KUBE-PROXY-FIREWALL') !== undefined) {
-      add(
-        evidence(
-          'filter KUBE-PROXY-FIREWALL chain (since 1.25)',
-          25,
-          null,
-          null,
-          'KUBE-PROXY-FIREWALL',
-        ),
-      );
+      note('filter KUBE-PROXY-FIREWALL chain (since 1.25)', 25, null, null, 'KUBE-PROXY-FIREWALL');
     }
     if (filter.chain('KUBE-EXTERNAL-SERVICES') !== undefined) {
-      add(
-        evidence(
-          'filter KUBE-EXTERNAL-SERVICES chain (since 1.10)',
-          10,
-          null,
-          null,
-          'KUBE-EXTERNAL-SERVICES',
-        ),
+      note(
+        'filter KUBE-EXTERNAL-SERVICES chain (since 1.10)',
+        10,
+        null,
+        null,
+        'KUBE-EXTERNAL-SERVICES',
       );
     }
     for (const chain of filter.chains) {
@@ -282,14 +249,12 @@ export function guessEra(ruleset: Ruleset): EraGuess {
           t.name === 'ACCEPT' &&
           destinationPort(rule) !== null
         ) {
-          add(
-            evidence(
-              'health check node port ACCEPT rules in filter KUBE-NODEPORTS (since 1.21)',
-              21,
-              null,
-              rule,
-              chain.name,
-            ),
+          note(
+            'health check node port ACCEPT rules in filter KUBE-NODEPORTS (since 1.21)',
+            21,
+            null,
+            rule,
+            chain.name,
           );
         }
         if (
@@ -299,14 +264,12 @@ export function guessEra(ruleset: Ruleset): EraGuess {
           t.name === 'DROP' &&
           (hostAddress(rule.destination) !== null || matchesDestinationLocal(rule))
         ) {
-          add(
-            evidence(
-              'filter DROP rules for services without local endpoints (since 1.25)',
-              25,
-              null,
-              rule,
-              chain.name,
-            ),
+          note(
+            'filter DROP rules for services without local endpoints (since 1.25)',
+            25,
+            null,
+            rule,
+            chain.name,
           );
         }
         if (
@@ -314,29 +277,19 @@ export function guessEra(ruleset: Ruleset): EraGuess {
           rule.jumpChain === 'KUBE-SERVICES' &&
           filter.chain('KUBE-SERVICES') !== undefined
         ) {
-          add(
-            evidence(
-              'filter INPUT jumps to KUBE-SERVICES (removed in 1.20)',
-              null,
-              19,
-              rule,
-              chain.name,
-            ),
-          );
+          note('filter INPUT jumps to KUBE-SERVICES (removed in 1.20)', null, 19, rule, chain.name);
         }
         if (
           chain.name === 'KUBE-FORWARD' &&
           rule.source !== null &&
           rule.matches.some((m) => m.kind === 'conntrack')
         ) {
-          add(
-            evidence(
-              'KUBE-FORWARD per-pod-CIDR conntrack rules (single rule since ≈1.22)',
-              null,
-              21,
-              rule,
-              chain.name,
-            ),
+          note(
+            'KUBE-FORWARD per-pod-CIDR conntrack rules (single rule since ≈1.22)',
+            null,
+            21,
+            rule,
+            chain.name,
           );
         }
       }
@@ -344,7 +297,7 @@ export function guessEra(ruleset: Ruleset): EraGuess {
   }
   for (const t of ruleset.tables) {
     if (t.chain('KUBE-PROXY-CANARY') !== undefined) {
-      add(evidence('KUBE-PROXY-CANARY chain (since 1.16)', 16, null, null, 'KUBE-PROXY-CANARY'));
+      note('KUBE-PROXY-CANARY chain (since 1.16)', 16, null, null, 'KUBE-PROXY-CANARY');
       break;
     }
   }

@@ -15,10 +15,18 @@ export interface HashCandidate {
   readonly protocol: ServiceProtocol;
 }
 
-/** hash16 of every svcPortName the dump mentions (and the well-known ones), per protocol. */
+/**
+ * hash16 of every svcPortName the dump mentions (and the well-known ones), per protocol. The
+ * hashes (three sha256 per name) are computed when first looked up: most dumps carry comments
+ * and never need them.
+ */
 export class HashDirectory {
   private readonly byHash = new Map<string, HashCandidate>();
   private readonly seen = new Set<string>();
+  /** Names added since the last lookup, in order, their hashes not computed yet. */
+  private readonly pending: CommentName[] = [];
+  private readonly fromDump: string[] = [];
+  private readonly fromDumpSet = new Set<string>();
 
   constructor() {
     for (const text of WELL_KNOWN_SERVICE_PORT_NAMES) {
@@ -26,9 +34,6 @@ export class HashDirectory {
       if (name !== null) this.add(name, false);
     }
   }
-
-  private readonly fromDump: string[] = [];
-  private readonly fromDumpSet = new Set<string>();
 
   /** svcPortNames the dump's comments mention (not the well-known ones), first-seen order. */
   mentioned(): readonly string[] {
@@ -42,13 +47,18 @@ export class HashDirectory {
     }
     if (this.seen.has(name.text)) return;
     this.seen.add(name.text);
-    for (const protocol of PROTOCOLS) {
-      const hash = serviceChainHash(name.text, protocol);
-      if (!this.byHash.has(hash)) this.byHash.set(hash, { name, protocol });
-    }
+    this.pending.push(name);
   }
 
   lookup(hash: string): HashCandidate | null {
+    // The first name (in the order added) to produce a hash keeps it.
+    for (const name of this.pending) {
+      for (const protocol of PROTOCOLS) {
+        const h = serviceChainHash(name.text, protocol);
+        if (!this.byHash.has(h)) this.byHash.set(h, { name, protocol });
+      }
+    }
+    this.pending.length = 0;
     return this.byHash.get(hash) ?? null;
   }
 }

@@ -26,8 +26,11 @@ export interface LadderInput {
   /** Whether a jump target is an endpoint chain. */
   readonly isEndpointChain: (name: string) => boolean;
   readonly marks: MarkChains;
-  /** Who jumps to this chain, for the remainder's fate ("returns to KUBE-SERVICES"). */
-  readonly callers: readonly string[];
+  /**
+   * Who jumps to this chain, for the remainder's fate ("returns to KUBE-SERVICES"). Asked only
+   * when some share of the packets comes back out of the chain.
+   */
+  readonly callers: () => readonly string[];
   readonly withCounters: boolean;
 }
 
@@ -107,7 +110,7 @@ export function buildLadder(input: LadderInput): BuiltLadder {
     if (target === marks.masquerade || rule.target === null) continue;
     const t = rule.target;
     if (t.kind === 'verdict' && t.name === 'RETURN') {
-      fate = `returns from ${chain.name} to ${describeCallers(input.callers)} un-DNATed (RETURN, rule ${rule.index})`;
+      fate = `returns from ${chain.name} to ${describeCallers(input.callers())} un-DNATed (RETURN, rule ${rule.index})`;
     } else if (t.kind === 'verdict' || t.kind === 'reject') {
       fate = `is ${t.name === 'ACCEPT' ? 'accepted' : t.name === 'REJECT' ? 'rejected' : 'dropped'} by ${chain.name} rule ${rule.index}`;
     } else if (t.kind === 'chain') {
@@ -124,7 +127,7 @@ export function buildLadder(input: LadderInput): BuiltLadder {
       markDropRules.length > 0
         ? `is marked for drop by ${marks.drop} (dropped later only in the INPUT and OUTPUT hooks, by kubelet's KUBE-FIREWALL) and `
         : '';
-    fate = `${marked}falls off the end of ${chain.name} and returns to ${describeCallers(input.callers)} un-DNATed`;
+    fate = `${marked}falls off the end of ${chain.name} and returns to ${describeCallers(input.callers())} un-DNATed`;
   }
 
   let observed: (ObservedShare | null)[] = steps.map(() => null);

@@ -4,7 +4,7 @@
  * Knowing the scheme lets the Kubernetes view confirm a comment's service name against the
  * chain it labels, and recognise a service's chains by their shared 16-character suffix.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ServiceProtocol } from './model.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -27,9 +27,9 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
-/** First 16 characters of base32(sha256(s)). */
+/** First 16 characters of base32(sha256(s)): the base32 of the digest's first 10 bytes. */
 export function hash16(s: string): string {
-  return base32(createHash('sha256').update(s, 'utf8').digest()).slice(0, 16);
+  return base32(hash('sha256', s, 'buffer').subarray(0, 10));
 }
 
 /** Service-level chain prefixes; all chains of one service port share the hash suffix. */

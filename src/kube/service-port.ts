@@ -4,8 +4,9 @@
  * says what is wrong or unknowable.
  */
 import type { Rule } from '../model/rule.js';
-import type { Ruleset, Table } from '../model/ruleset.js';
-import { buildEndpoints } from './endpoints.js';
+import type { Chain, Ruleset, Table } from '../model/ruleset.js';
+import { buildEndpoints, type EndpointChainFacts } from './endpoints.js';
+import type { NatReferences } from './references.js';
 import type { DetectorEvidence } from './environment.js';
 import type { ServiceGroup } from './groups.js';
 import { resolveIdentity, type HashDirectory } from './identity.js';
@@ -32,7 +33,10 @@ import { addressText, hostAddress, ruleProtocol, sourceCondition } from './rule-
 export interface ServicePortContext {
   readonly ruleset: Ruleset;
   readonly nat: Table | undefined;
-  readonly references: ReadonlyMap<string, readonly Rule[]>;
+  /** The nat table's KUBE-SEP chains, read in advance. */
+  readonly endpointChains: ReadonlyMap<string, EndpointChainFacts>;
+  /** Rules of the table named `nat` that jump to each of its chains. */
+  readonly references: NatReferences;
   readonly marks: MarkChains;
   readonly withCounters: boolean;
   readonly detector: DetectorEvidence;
@@ -192,8 +196,8 @@ function summariseMasquerade(
   return { rules, clusterIP, external: ext };
 }
 
-function callersOf(ctx: ServicePortContext, chain: string): string[] {
-  const refs = ctx.references.get(`nat/${chain}`) ?? [];
+function callersOf(ctx: ServicePortContext, chain: Chain): string[] {
+  const refs = ctx.references.callers(chain);
   return unique(refs.map((r) => r.chain));
 }
 
@@ -260,7 +264,7 @@ export function buildServicePort(g: ServiceGroup, ctx: ServicePortContext): Serv
         kind,
         isEndpointChain: isEndpoint,
         marks,
-        callers: callersOf(ctx, chain.name),
+        callers: () => callersOf(ctx, chain),
         withCounters: ctx.withCounters,
       }),
     );
@@ -340,6 +344,7 @@ export function buildServicePort(g: ServiceGroup, ctx: ServicePortContext): Serv
   const { endpoints, problems } = buildEndpoints({
     nat: ctx.nat,
     masqueradeChain: marks.masquerade,
+    endpointChains: ctx.endpointChains,
     ladders: built,
     primary,
     localKnown,

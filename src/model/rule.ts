@@ -80,7 +80,11 @@ export class Rule {
   outInterface: InterfaceMatch | null = null;
   /** `-f` / `! -f`: second and later fragments only (IPv4). */
   fragment: { readonly negated: boolean } | null = null;
-  matches: Match[] = [];
+  /**
+   * Read-only: readers share one list between rules with the same matches. To change a rule's
+   * matches, assign a new list.
+   */
+  matches: readonly Match[] = [];
   /** Null for a rule without `-j`/`-g` (it only counts packets, like the KUBE-FW trailer). */
   target: Target | null = null;
   unknowns: RuleUnknown[] | null = null;

@@ -36,14 +36,22 @@ export class ProblemLog {
   }
 }
 
-/** One line being read: offsets inside `text` convert to 1-based columns. */
+/**
+ * One line being read: offsets inside `text` convert to 1-based columns. A reader of many lines
+ * may keep one and move it from line to line (`moveTo`) instead of making one per line.
+ */
 export class LineContext {
   constructor(
     public readonly log: ProblemLog,
-    public readonly line: number,
+    public line: number,
     /** Offset of the line's first character in the text that token offsets refer to. */
-    public readonly lineStart: number,
+    public lineStart: number,
   ) {}
+
+  moveTo(line: number, lineStart: number): void {
+    this.line = line;
+    this.lineStart = lineStart;
+  }
 
   column(offset: number): number {
     return offset - this.lineStart + 1;

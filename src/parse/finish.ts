@@ -20,7 +20,17 @@ export function finishRuleset(ruleset: Ruleset): void {
         }
         const target = rule.target;
         if (target === null || target.kind !== 'chain' || resolved.has(target)) continue;
-        if (VERDICTS.has(target.chain) || table.chain(target.chain) !== undefined) {
+        const chain = table.chain(target.chain);
+        if (chain !== undefined) {
+          // The chain's own name string, so that later lookups of jump targets by name (the
+          // Kubernetes view makes hundreds of thousands) compare strings by identity.
+          const interned = target as { name: string; chain: string };
+          interned.name = chain.name;
+          interned.chain = chain.name;
+          resolved.add(target);
+          continue;
+        }
+        if (VERDICTS.has(target.chain)) {
           resolved.add(target);
           continue;
         }

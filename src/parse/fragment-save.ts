@@ -140,6 +140,8 @@ export function readSaveFragment(text: string, options: SaveFragmentOptions): Ru
 
   placeRules(ruleset, pending, chainLines, log, options.table);
   ruleset.hasCounters = counters;
+  // The shared objects stay in the rules; the maps that found them are not needed any more.
+  resetRuleCaches();
   finishRuleset(ruleset);
   return ruleset;
 }

@@ -25,7 +25,6 @@ import {
   Option,
   Quoted,
   Word,
-  tokenClassCode,
   type RuleToken,
   type TokenBuffer,
 } from './lexer.js';
@@ -221,7 +220,7 @@ function describe(e: IRecognitionException): GrammarError {
 export function parseRuleTokens(buf: TokenBuffer): ParsedLine {
   let node = memoRoot;
   for (let i = 0; i < buf.count; i++) {
-    const code = tokenClassCode(buf.tokens[i].tokenType);
+    const code = buf.tokens[i].classCode;
     let child = node.next[code];
     if (child === undefined) {
       child = { next: [], parsed: null };

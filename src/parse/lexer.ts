@@ -96,6 +96,8 @@ export interface RuleToken extends IToken {
   readonly payload: string;
   /** Position of the token in its line's token list. */
   index: number;
+  /** `tokenClassCode(tokenType)`, kept with the token. */
+  readonly classCode: number;
 }
 
 /**
@@ -111,6 +113,7 @@ class LazyToken implements RuleToken {
   endLine = 1;
   index = 0;
   tokenTypeIdx = 0;
+  classCode = 0;
   /** 0: bare word; 1: quoted and closed; 2: quoted, unterminated. */
   quoting = 0;
 
@@ -211,6 +214,7 @@ function pushToken(
   t.source = source;
   t.tokenType = tokenType;
   t.tokenTypeIdx = tokenType.tokenTypeIdx as number;
+  t.classCode = classCodeOf(tokenType);
   t.startOffset = start;
   t.endOffset = end - 1;
   t.quoting = quoting;
@@ -219,6 +223,20 @@ function pushToken(
 /** Class codes of the token types, used to memoise the grammar per token-class sequence. */
 export function tokenClassCode(t: TokenType): number {
   return CLASS_CODES.get(t) ?? allTokens.length;
+}
+
+const WORD_CODE = allTokens.indexOf(Word);
+const OPTION_CODE = allTokens.indexOf(Option);
+const MATCH_CODE = allTokens.indexOf(MatchFlag);
+const JUMP_CODE = allTokens.indexOf(JumpFlag);
+
+/** tokenClassCode for the scanner's own tokens: the common classes without a map lookup. */
+function classCodeOf(t: TokenType): number {
+  if (t === Word) return WORD_CODE;
+  if (t === Option) return OPTION_CODE;
+  if (t === MatchFlag) return MATCH_CODE;
+  if (t === JumpFlag) return JUMP_CODE;
+  return tokenClassCode(t);
 }
 
 const COUNTER_RE = /^\[\d+:\d+\]$/;

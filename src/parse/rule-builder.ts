@@ -4,13 +4,14 @@
  * reported at the offending token; the rule keeps everything that could be read.
  */
 import type { Match, MatchOption } from '../model/matches.js';
-import { AddressMatch, Rule, type Counters } from '../model/rule.js';
+import { AddressMatch, Rule, type Counters, type ProtocolMatch } from '../model/rule.js';
 import type { LineContext } from './context.js';
 import { parseRuleTokens, type RuleElement } from './grammar.js';
 import { newTokenBuffer, tokenizeRule, type LexError, type RuleToken } from './lexer.js';
 import { buildMatch, isPortOption } from './matches.js';
+import { SpanTable } from './span-table.js';
 import { buildTarget, type BuiltTarget } from './targets.js';
-import { parseAddress, resetAddressCache, ValueError } from './values.js';
+import { newAddress, parseAddress, resetAddressCache, ValueError } from './values.js';
 
 const buffer = newTokenBuffer();
 const lexErrors: LexError[] = [];
@@ -21,13 +22,57 @@ const lexErrors: LexError[] = [];
  * text, each distinct one is built once and shared.
  */
 const MAX_SHARED = 200000;
-const sharedMatches = new Map<string, Match>();
-const sharedTargets = new Map<string, BuiltTarget>();
+const sharedMatches = new SpanTable<Match>(MAX_SHARED);
+const sharedTargets = new SpanTable<BuiltTarget>(MAX_SHARED);
+/** Addresses by their text (`-s`/`-d` values; one table per negation). */
+const sharedAddresses = [
+  new SpanTable<AddressMatch>(MAX_SHARED),
+  new SpanTable<AddressMatch>(MAX_SHARED),
+];
+
+/*
+ * Match lists (`Rule.matches` is read-only) are shared too: most rules of a kube-proxy dump have
+ * none, or one shared match (`-m tcp` of a DNAT, `-m statistic` of a ladder step).
+ */
+const NO_MATCHES: readonly Match[] = [];
+const singleMatchLists = new Map<Match, readonly Match[]>();
+
+/** The rule's match list: a shared one for none or one match, else an exact-size copy. */
+function shareMatchList(list: readonly Match[]): readonly Match[] {
+  if (list.length === 0) return NO_MATCHES;
+  if (list.length > 1) return list.slice();
+  const match = list[0];
+  let shared = singleMatchLists.get(match);
+  if (shared === undefined) {
+    shared = [match];
+    if (singleMatchLists.size >= MAX_SHARED) singleMatchLists.clear();
+    singleMatchLists.set(match, shared);
+  }
+  return shared;
+}
+
+/** `-p` values: a handful per dump, on most of its rules. */
+const sharedProtocols = [new Map<string, ProtocolMatch>(), new Map<string, ProtocolMatch>()];
+
+function protocolMatch(value: string, negated: boolean): ProtocolMatch {
+  const cache = sharedProtocols[negated ? 1 : 0];
+  let protocol = cache.get(value);
+  if (protocol === undefined) {
+    protocol = { negated, name: value.toLowerCase() };
+    remember(cache, value, protocol);
+  }
+  return protocol;
+}
 
 /** Forgets the shared objects of the previous input. Readers call it before each input. */
 export function resetRuleCaches(): void {
   sharedMatches.clear();
   sharedTargets.clear();
+  sharedAddresses[0].clear();
+  sharedAddresses[1].clear();
+  singleMatchLists.clear();
+  sharedProtocols[0].clear();
+  sharedProtocols[1].clear();
   resetAddressCache();
 }
 
@@ -47,16 +92,45 @@ function lastTokenOfOption(el: Extract<RuleElement, { type: 'option' }>): number
   return el.args.length > 0 ? el.args[el.args.length - 1] : el.name;
 }
 
+/**
+ * What `readRuleLine` read. One object, reused from call to call: read it before the next call.
+ */
 export interface RuleLine {
-  /** The command flag and its words (`-A`, [`KUBE-SERVICES`]), or null for a bare spec. */
+  /** The command flag (`-A`, `--append`, `-I`, ...) and where it stands, or null for a bare spec. */
   readonly command: {
     readonly flag: string;
-    readonly args: readonly string[];
     readonly offset: number;
   } | null;
   readonly counters: Counters | null;
-  /** Apply the parsed spec to a Rule once the caller knows its table and chain. */
+  /** The Rule `makeRule` gave, filled; null when there was none to fill. */
   readonly rule: Rule | null;
+}
+
+interface MutableRuleLine {
+  command: { flag: string; offset: number } | null;
+  counters: Counters | null;
+  rule: Rule | null;
+}
+
+const lineResult: MutableRuleLine = { command: null, counters: null, rule: null };
+const lineCommand = { flag: '', offset: 0 };
+
+function result(
+  command: MutableRuleLine['command'],
+  counters: Counters | null,
+  rule: Rule | null,
+): RuleLine {
+  lineResult.command = command;
+  lineResult.counters = counters;
+  lineResult.rule = rule;
+  return lineResult;
+}
+
+/** The text of a command flag; the common `-A` without cutting it out of the line. */
+function flagText(text: string, t: RuleToken): string {
+  if (t.endOffset === t.startOffset + 1 && text.charCodeAt(t.startOffset + 1) === 65 /* A */)
+    return '-A';
+  return t.image;
 }
 
 const CORE_OPTIONS = new Set([
@@ -78,18 +152,23 @@ const CORE_OPTIONS = new Set([
   '--set-counters',
 ]);
 
-/** CORE_OPTIONS.has(token text), without slicing the common two-character forms. */
+const CORE_LONG_OPTIONS = [...CORE_OPTIONS].filter((o) => o.length > 2);
+
+/** CORE_OPTIONS.has(token text), without slicing the token's text out of its line. */
 function isCoreOption(t: RuleToken): boolean {
-  const length = (t.endOffset ?? 0) - t.startOffset + 1;
+  const source = (t as { source?: string }).source;
+  if (source === undefined || t.endOffset === undefined) return CORE_OPTIONS.has(t.image);
+  const start = t.startOffset;
+  const length = t.endOffset - start + 1;
   if (length === 2) {
-    const source = (t as { source?: string }).source;
-    if (source !== undefined) {
-      const c = source.charCodeAt(t.startOffset + 1);
-      // s d p i o f c
-      return c === 115 || c === 100 || c === 112 || c === 105 || c === 111 || c === 102 || c === 99;
-    }
+    const c = source.charCodeAt(start + 1);
+    // s d p i o f c
+    return c === 115 || c === 100 || c === 112 || c === 105 || c === 111 || c === 102 || c === 99;
   }
-  return CORE_OPTIONS.has(t.image);
+  for (const option of CORE_LONG_OPTIONS) {
+    if (option.length === length && source.startsWith(option, start)) return true;
+  }
+  return false;
 }
 
 interface OpenModule {
@@ -111,10 +190,84 @@ interface OpenTarget {
   firstToken: number;
 }
 
-function optionOf(tokens: RuleToken[], el: Extract<RuleElement, { type: 'option' }>): MatchOption {
+/** The target being read; one object, reused from line to line. */
+const openTarget: OpenTarget = {
+  name: '',
+  goto: false,
+  offset: 0,
+  options: [],
+  stray: '',
+  strayOffset: 0,
+  firstToken: 0,
+};
+
+const NO_OPTIONS: readonly MatchOption[] = [];
+
+function optionOf(
+  tokens: RuleToken[],
+  el: Extract<RuleElement, { type: 'option' }>,
+  name: string,
+): MatchOption {
   const args: string[] = new Array<string>(el.args.length);
   for (let i = 0; i < el.args.length; i++) args[i] = tokens[el.args[i]].payload;
-  return { name: tokens[el.name].image, negated: el.bang !== -1, args };
+  return { name, negated: el.bang !== -1, args };
+}
+
+/** Offset just past the token (its image's length, without slicing it). */
+function tokenEnd(t: RuleToken): number {
+  return t.endOffset !== undefined ? t.endOffset + 1 : t.startOffset + t.image.length;
+}
+
+/** The matches of the rule being read; copied into the rule at its end. */
+const matchList: Match[] = [];
+
+/** The source text an object is shared by: text[start..end), or none when start is -1. */
+interface SourceKey {
+  text: string;
+  start: number;
+  end: number;
+  hash: number;
+}
+
+const moduleKey: SourceKey = { text: '', start: -1, end: 0, hash: 0 };
+const targetKey: SourceKey = { text: '', start: -1, end: 0, hash: 0 };
+
+function setKey(key: SourceKey, text: string, start: number, end: number): void {
+  key.text = text;
+  key.start = start;
+  key.end = end;
+  key.hash = SpanTable.hash(text, start, end);
+}
+
+function isRuleFlag(flag: string): boolean {
+  return flag === '-A' || flag === '--append' || flag === '-I' || flag === '--insert';
+}
+
+/** Builds the match of a finished `-m` (or implicit) module, shared by its source text. */
+function closeModule(
+  m: OpenModule,
+  key: SourceKey,
+  matches: Match[],
+  tokens: RuleToken[],
+  ctx: LineContext,
+): void {
+  try {
+    const match = buildMatch(m.name, m.options);
+    matches.push(match);
+    if (key.start !== -1) sharedMatches.set(key.text, key.start, key.end, key.hash, match);
+  } catch (err) {
+    if (!(err instanceof ValueError)) throw err;
+    const at = locate(tokens, m.firstToken, m.lastToken, err.offending) ?? m.offset;
+    ctx.report(
+      'error',
+      'bad-value',
+      at,
+      err.offending ?? `-m ${m.name}`,
+      `${m.implicit ? '' : `-m ${m.name}: `}${err.message}`,
+      err.expected,
+    );
+    matches.push({ kind: 'generic', module: m.name, options: m.options, extra: [] });
+  }
 }
 
 /**
@@ -128,7 +281,7 @@ export function readRuleLine(
   ctx: LineContext,
   makeRule: (chain: string | null, offset: number) => Rule | null,
 ): RuleLine {
-  lexErrors.length = 0;
+  if (lexErrors.length !== 0) lexErrors.length = 0;
   tokenizeRule(text, start, end, buffer, lexErrors);
   for (const e of lexErrors) {
     ctx.report('error', 'syntax', e.offset, text.slice(e.offset, end), e.message, 'a closing "');
@@ -150,22 +303,21 @@ export function readRuleLine(
   let counters: Counters | null = null;
   if (parsed.counters !== -1) counters = parseCounterPrefix(tokens[parsed.counters].image);
 
-  let command: RuleLine['command'] = null;
-  let rule: Rule | null = null;
+  let command: MutableRuleLine['command'] = null;
+  let chainName: string | null = null;
   const elements = parsed.elements;
   let i = 0;
   if (elements.length > 0 && elements[0].type === 'command') {
     const c = elements[0];
-    command = {
-      flag: tokens[c.flag].image,
-      args: c.args.map((a) => tokens[a].payload),
-      offset: tokens[c.flag].startOffset,
-    };
+    command = lineCommand;
+    command.flag = flagText(text, tokens[c.flag]);
+    command.offset = tokens[c.flag].startOffset;
+    // The command's words: the chain name first (`-I CHAIN N` has a number after it).
+    if (c.args.length > 0) chainName = tokens[c.args[0]].payload;
     i = 1;
   }
-  const isRuleCommand = command === null || /^(-A|--append|-I|--insert)$/.test(command.flag);
-  if (!isRuleCommand) return { command, counters, rule: null };
-  const chainName = command !== null && command.args.length > 0 ? command.args[0] : null;
+  const isRuleCommand = command === null || isRuleFlag(command.flag);
+  if (!isRuleCommand) return result(command, counters, null);
   if (command !== null && chainName === null) {
     ctx.report(
       'error',
@@ -176,38 +328,19 @@ export function readRuleLine(
       `${command.flag} CHAIN`,
     );
   }
-  rule = makeRule(chainName, command !== null ? command.offset : start);
-  if (rule === null) return { command, counters, rule: null };
+  const rule = makeRule(chainName, command !== null ? command.offset : start);
+  if (rule === null) return result(command, counters, null);
   rule.counters = counters;
 
   let module: OpenModule | null = null;
   let target: OpenTarget | null = null;
-  let moduleKey: string | null = null;
-  let targetKey: string | null = null;
-  const matches: Match[] = [];
-
-  const closeModule = (): void => {
-    if (module === null) return;
-    const m = module;
-    module = null;
-    try {
-      const match = buildMatch(m.name, m.options);
-      matches.push(match);
-      if (moduleKey !== null) remember(sharedMatches, moduleKey, match);
-    } catch (err) {
-      if (!(err instanceof ValueError)) throw err;
-      const at = locate(tokens, m.firstToken, m.lastToken, err.offending) ?? m.offset;
-      ctx.report(
-        'error',
-        'bad-value',
-        at,
-        err.offending ?? `-m ${m.name}`,
-        `${m.implicit ? '' : `-m ${m.name}: `}${err.message}`,
-        err.expected,
-      );
-      matches.push({ kind: 'generic', module: m.name, options: m.options, extra: [] });
-    }
-  };
+  moduleKey.start = -1;
+  targetKey.start = -1;
+  let sharedTarget: BuiltTarget | null = null;
+  let sharedTargetOffset = 0;
+  let sharedTargetNameOffset = 0;
+  const matches = matchList;
+  if (matches.length !== 0) matches.length = 0;
 
   for (; i < elements.length; i++) {
     const el = elements[i];
@@ -237,29 +370,32 @@ export function readRuleLine(
         break;
       }
       case 'module': {
-        closeModule();
-        moduleKey = null;
+        if (module !== null) closeModule(module, moduleKey, matches, tokens, ctx);
+        module = null;
+        moduleKey.start = -1;
         if (el.stray.length === 0 && target === null) {
           const runEnd = optionRunEnd(elements, i);
           const last =
             runEnd > i
               ? lastTokenOfOption(elements[runEnd] as Extract<RuleElement, { type: 'option' }>)
               : el.name;
-          const key = text.slice(
-            tokens[el.flag].startOffset,
-            tokens[last].startOffset + tokens[last].image.length,
-          );
-          const shared = sharedMatches.get(key);
+          const keyStart = tokens[el.flag].startOffset;
+          const keyEnd = tokenEnd(tokens[last]);
+          const keyHash = SpanTable.hash(text, keyStart, keyEnd);
+          const shared = sharedMatches.get(text, keyStart, keyEnd, keyHash);
           if (shared !== undefined) {
             matches.push(shared);
             for (let k = i + 1; k <= runEnd; k++) {
               const opt = elements[k] as Extract<RuleElement, { type: 'option' }>;
-              if (isCoreOption(tokens[opt.name])) applyCore(rule, tokens, opt, ctx);
+              if (isCoreOption(tokens[opt.name])) applyCore(text, rule, tokens, opt, ctx);
             }
             i = runEnd;
             break;
           }
-          moduleKey = key;
+          moduleKey.text = text;
+          moduleKey.start = keyStart;
+          moduleKey.end = keyEnd;
+          moduleKey.hash = keyHash;
         }
         if (target !== null) {
           // iptables-save never puts matches after the target; a pasted or hand-made rule might.
@@ -305,7 +441,8 @@ export function readRuleLine(
         break;
       }
       case 'target': {
-        closeModule();
+        if (module !== null) closeModule(module, moduleKey, matches, tokens, ctx);
+        module = null;
         const nameToken = tokens[el.name];
         if (el.stray.length === 0 && target === null) {
           const runEnd = optionRunEnd(elements, i);
@@ -313,21 +450,35 @@ export function readRuleLine(
             runEnd > i
               ? lastTokenOfOption(elements[runEnd] as Extract<RuleElement, { type: 'option' }>)
               : el.name;
-          targetKey = text.slice(
-            tokens[el.flag].startOffset,
-            tokens[last].startOffset + tokens[last].image.length,
-          );
+          setKey(targetKey, text, tokens[el.flag].startOffset, tokenEnd(tokens[last]));
+          if (runEnd === elements.length - 1) {
+            // The target and its options end the line (as iptables-save writes every rule):
+            // when that text was seen before, its target is taken as built, without reading
+            // the options again. Core options among them (never there in iptables-save
+            // output) still apply to the rule.
+            const shared = sharedTargets.get(text, targetKey.start, targetKey.end, targetKey.hash);
+            if (shared !== undefined) {
+              for (let k = i + 1; k <= runEnd; k++) {
+                const opt = elements[k] as Extract<RuleElement, { type: 'option' }>;
+                if (isCoreOption(tokens[opt.name])) applyCore(text, rule, tokens, opt, ctx);
+              }
+              sharedTarget = shared;
+              sharedTargetOffset = tokens[el.flag].startOffset;
+              sharedTargetNameOffset = nameToken.startOffset;
+              i = runEnd;
+              break;
+            }
+          }
         }
-        target = {
-          name: nameToken.payload,
-          goto: el.goto,
-          offset: tokens[el.flag].startOffset,
-          options: [],
-          stray: spanText(text, tokens, el.stray),
-          strayOffset:
-            el.stray.length > 0 ? tokens[el.stray[0]].startOffset : nameToken.startOffset,
-          firstToken: el.flag,
-        };
+        target = openTarget;
+        target.name = nameToken.payload;
+        target.goto = el.goto;
+        target.offset = tokens[el.flag].startOffset;
+        if (target.options.length !== 0) target.options.length = 0;
+        target.stray = spanText(text, tokens, el.stray);
+        target.strayOffset =
+          el.stray.length > 0 ? tokens[el.stray[0]].startOffset : nameToken.startOffset;
+        target.firstToken = el.flag;
         if (rule.target !== null)
           ctx.report(
             'error',
@@ -342,11 +493,11 @@ export function readRuleLine(
       case 'option': {
         const nameToken = tokens[el.name];
         if (isCoreOption(nameToken)) {
-          applyCore(rule, tokens, el, ctx);
+          applyCore(text, rule, tokens, el, ctx);
           break;
         }
         const name = nameToken.image;
-        const option = optionOf(tokens, el);
+        const option = optionOf(tokens, el, name);
         if (target !== null) {
           target.options.push(option);
           break;
@@ -380,15 +531,27 @@ export function readRuleLine(
       }
     }
   }
-  closeModule();
-  rule.matches = matches;
-  if (target !== null) {
+  if (module !== null) closeModule(module, moduleKey, matches, tokens, ctx);
+  rule.matches = shareMatchList(matches);
+  if (sharedTarget !== null) {
+    // Taken whole from an identical target text (which had no stray words).
+    rule.target = sharedTarget.target;
+    rule.targetColumn = ctx.column(sharedTargetOffset);
+    for (const issue of sharedTarget.issues) {
+      const at =
+        issue.code === 'unsupported-revision' ? sharedTargetNameOffset : sharedTargetOffset;
+      ctx.report('warning', issue.code, at, text.slice(at, end), issue.message, null);
+    }
+  } else if (target !== null) {
     const t: OpenTarget = target;
+    // The open target's list is reused from line to line: the target keeps a copy.
+    const options = t.options.length === 0 ? NO_OPTIONS : t.options.slice();
     try {
-      let built = targetKey !== null ? sharedTargets.get(targetKey) : undefined;
+      const k = targetKey;
+      let built = k.start !== -1 ? sharedTargets.get(k.text, k.start, k.end, k.hash) : undefined;
       if (built === undefined) {
-        built = buildTarget(t.name, t.goto, t.options, t.stray);
-        if (targetKey !== null) remember(sharedTargets, targetKey, built);
+        built = buildTarget(t.name, t.goto, options, t.stray);
+        if (k.start !== -1) sharedTargets.set(k.text, k.start, k.end, k.hash, built);
       }
       rule.target = built.target;
       rule.targetColumn = ctx.column(t.offset);
@@ -410,14 +573,14 @@ export function readRuleLine(
       rule.target = {
         kind: 'generic',
         name: t.name,
-        options: t.options,
+        options,
         extra: [],
         unparsed: null,
       };
       rule.targetColumn = ctx.column(t.offset);
     }
   }
-  return { command, counters, rule };
+  return result(command, counters, rule);
 }
 
 /** The input text from the first to the last of these tokens; '' for none. */
@@ -448,6 +611,7 @@ function locate(
 }
 
 function applyCore(
+  text: string,
   rule: Rule,
   tokens: RuleToken[],
   el: Extract<RuleElement, { type: 'option' }>,
@@ -497,7 +661,6 @@ function applyCore(
     if (el.args.length === 0) return;
   }
   const valueToken = tokens[el.args[0]];
-  const value = valueToken.payload;
   switch (name) {
     case '-s':
     case '--source':
@@ -505,37 +668,57 @@ function applyCore(
     case '-d':
     case '--destination':
     case '--dst': {
-      let address;
-      try {
-        address = parseAddress(value, negated);
-      } catch (err) {
-        if (!(err instanceof ValueError)) throw err;
-        ctx.report(
-          'error',
-          'bad-value',
-          valueToken.startOffset,
-          value,
-          `${name}: ${err.message}`,
-          err.expected,
-        );
-        address = new AddressMatch(negated, value);
-      }
+      const address = addressOf(text, valueToken, negated, name, ctx);
       if (name.startsWith('-s') || name === '--source' || name === '--src') rule.source = address;
       else rule.destination = address;
       return;
     }
     case '-p':
     case '--protocol':
-      rule.protocol = { negated, name: value.toLowerCase() };
+      rule.protocol = protocolMatch(valueToken.payload, negated);
       return;
     case '-i':
     case '--in-interface':
-      rule.inInterface = { negated, name: value };
+      rule.inInterface = { negated, name: valueToken.payload };
       return;
     case '-o':
     case '--out-interface':
-      rule.outInterface = { negated, name: value };
+      rule.outInterface = { negated, name: valueToken.payload };
       return;
+  }
+}
+
+/**
+ * The address of a `-s`/`-d` value. Equal addresses share one object, found by the text as
+ * written (a quoted value, never in iptables-save output, by its unquoted text).
+ */
+function addressOf(
+  text: string,
+  token: RuleToken,
+  negated: boolean,
+  option: string,
+  ctx: LineContext,
+): AddressMatch {
+  const start = token.startOffset;
+  const end = tokenEnd(token);
+  const first = text.charCodeAt(start);
+  const quoted = first === 34 /* " */ || first === 39; /* ' */
+  const table = sharedAddresses[negated ? 1 : 0];
+  const hash = quoted ? 0 : SpanTable.hash(text, start, end);
+  if (!quoted) {
+    const shared = table.get(text, start, end, hash);
+    if (shared !== undefined) return shared;
+  }
+  const value = token.payload;
+  try {
+    if (quoted) return parseAddress(value, negated);
+    const address = newAddress(value, negated);
+    table.set(text, start, end, hash, address);
+    return address;
+  } catch (err) {
+    if (!(err instanceof ValueError)) throw err;
+    ctx.report('error', 'bad-value', start, value, `${option}: ${err.message}`, err.expected);
+    return new AddressMatch(negated, value);
   }
 }
 

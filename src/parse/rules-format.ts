@@ -185,6 +185,7 @@ export function readRules(text: string, options: RulesReaderOptions): Ruleset {
   ruleset.hasCounters = counters;
   if (!counters && ruleset.ruleCount > 0) ruleset.addLoss('no-counters');
   ruleset.family = family;
+  resetRuleCaches();
   finishPartial(ruleset, drafts);
   return ruleset;
 }

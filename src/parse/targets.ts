@@ -104,7 +104,11 @@ function buildTargetOf(
         else if (o.name === '--persistent') persistent = true;
         else extra.push(o);
       }
-      return { target: { kind: 'dnat', name, destinations, random, persistent, extra }, issues };
+      return {
+        // Exact-size lists: one DNAT per endpoint adds up on large dumps.
+        target: { kind: 'dnat', name, destinations: destinations.slice(), random, persistent, extra },
+        issues,
+      };
     }
     case 'SNAT': {
       const sources: NatRange[] = [];
@@ -121,7 +125,15 @@ function buildTargetOf(
         else extra.push(o);
       }
       return {
-        target: { kind: 'snat', name, sources, random, randomFully, persistent, extra },
+        target: {
+          kind: 'snat',
+          name,
+          sources: sources.slice(),
+          random,
+          randomFully,
+          persistent,
+          extra,
+        },
         issues,
       };
     }

@@ -97,14 +97,19 @@ export function parseAddress(text: string, negated: boolean): AddressMatch {
   const cache = addressCache[negated ? 1 : 0];
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
+  const address = newAddress(text, negated);
+  cache.set(text, address);
+  return address;
+}
+
+/** A new address object (for callers that share them by other means); throws if invalid. */
+export function newAddress(text: string, negated: boolean): AddressMatch {
   if (
     isNetText(text) ||
     // A host name as `-L` without `-n` prints it: kept, never resolved by guessing.
     /^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?(\/\d{1,3})?$/.test(text)
   ) {
-    const address = new AddressMatch(negated, text);
-    cache.set(text, address);
-    return address;
+    return new AddressMatch(negated, text);
   }
   throw new ValueError(
     `invalid address "${text}"`,
@@ -156,9 +161,21 @@ export function parseNatRange(text: string): NatRange {
     const to = b === undefined ? from : parsePortNumber(b);
     if (from === null || to === null)
       throw new ValueError(`invalid port in "${text}"`, 'ADDR[-ADDR][:PORT[-PORT]]');
-    ports = { from, to };
+    ports = from === to ? singlePort(from) : { from, to };
   }
   return { text, addressFrom, addressTo, ports };
+}
+
+/** Port ranges are immutable: one object per single port (every DNAT of a dump names one). */
+const singlePorts = new Array<PortRange | undefined>(65536);
+
+function singlePort(port: number): PortRange {
+  let range = singlePorts[port];
+  if (range === undefined) {
+    range = { from: port, to: port };
+    singlePorts[port] = range;
+  }
+  return range;
 }
 
 /** `80`, `80-90` (MASQUERADE/REDIRECT `--to-ports`). */

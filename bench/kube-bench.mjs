@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// Parse and Kubernetes-model build on a generated kube-proxy dump: CPU time, wall time, GC time
+// and peak RSS of each stage, plus `k8s-ipt services` end to end, beside `wc -w` on the same
+// file. Prints figures; never asserts (benchmarks are not tests).
+//
+//   node bench/kube-bench.mjs [--services 25000] [--endpoints 10] [--file PATH] [--runs 3]
+//                             [--no-cli]
+//
+// Each run is a fresh process. CPU time (user + system, from process.cpuUsage) is the figure to
+// compare on a busy machine; wall time is shown beside it. Needs a build (`npm run build`).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? dflt : args[i + 1];
+};
+const services = Number(opt('services', '25000'));
+const endpoints = Number(opt('endpoints', '10'));
+const runs = Number(opt('runs', '3'));
+const file = opt('file', `/tmp/k8s-ipt-bench-${services}x${endpoints}.save`);
+const withCli = !args.includes('--no-cli');
+
+if (!existsSync(file)) {
+  process.stderr.write(`generating ${file} (${services} services x ${endpoints} endpoints)...\n`);
+  const out = execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'bench/gen-dump.mjs'),
+      '--services',
+      String(services),
+      '--endpoints',
+      String(endpoints),
+    ],
+    { maxBuffer: 1 << 30 },
+  );
+  writeFileSync(file, out);
+}
+const lines = Number(execFileSync('wc', ['-l', file]).toString().trim().split(/\s+/)[0]);
+const bytes = statSync(file).size;
+
+// One fresh process per run: read, parse into the model, build the Kubernetes view.
+const probe = `
+  const { readFileSync } = await import('node:fs');
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  const { readRuleset } = await import(${JSON.stringify(path.join(root, 'dist/parse/read.js'))});
+  const { buildKubeModel } = await import(${JSON.stringify(path.join(root, 'dist/kube/build.js'))});
+  // GC pauses, attributed to the stage during which they started (entries arrive later).
+  const pauses = [];
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push([e.startTime, e.duration]);
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  const stage = (fn) => {
+    const c0 = cpu(), t0 = performance.now();
+    const value = fn();
+    const t1 = performance.now();
+    return { value, t0, t1, wall: t1 - t0, cpu: cpu() - c0 };
+  };
+  const read = stage(() => readFileSync(${JSON.stringify(file)}, 'utf8'));
+  const parse = stage(() => readRuleset(read.value, { file: 'bench' }));
+  const rssAfterParse = process.memoryUsage().rss;
+  const kube = stage(() => buildKubeModel(parse.value));
+  await new Promise((r) => setTimeout(r, 100));
+  obs.disconnect();
+  const gcAt = (s) => pauses.filter(([t]) => t >= s.t0 && t < s.t1).reduce((a, [, d]) => a + d, 0);
+  const rs = parse.value;
+  process.stdout.write(JSON.stringify({
+    read: { wall: read.wall, cpu: read.cpu },
+    parse: { wall: parse.wall, cpu: parse.cpu, gc: gcAt(parse) },
+    kube: { wall: kube.wall, cpu: kube.cpu, gc: gcAt(kube) },
+    rules: rs.ruleCount, problems: rs.problems.length, services: kube.value.services.length,
+    rssAfterParseMB: rssAfterParse / 1048576,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  }));
+`;
+
+/** Runs a command under /usr/bin/time when it exists: wall, CPU (user + sys) and peak RSS. */
+function timeCommand(cmd, cmdArgs) {
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+  const t0 = process.hrtime.bigint();
+  const r = timeBin
+    ? spawnSync(timeBin, ['-f', 'TIME %U %S %M', cmd, ...cmdArgs], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        maxBuffer: 1 << 30,
+      })
+    : spawnSync(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  const m = /TIME (\S+) (\S+) (\d+)/.exec(r.stderr.toString());
+  return m === null
+    ? { wall, cpu: null, rssMB: null }
+    : { wall, cpu: (Number(m[1]) + Number(m[2])) * 1000, rssMB: Number(m[3]) / 1024 };
+}
+
+const wc = [];
+const probes = [];
+const cli = [];
+for (let i = 0; i < runs; i++) {
+  wc.push(timeCommand('wc', ['-w', file]));
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 30,
+  });
+  if (r.status !== 0) throw new Error('probe failed');
+  probes.push(JSON.parse(r.stdout.toString()));
+  if (withCli) {
+    cli.push(timeCommand(process.execPath, [path.join(root, 'bin/k8s-ipt'), 'services', '-q', file]));
+  }
+}
+
+const min = (xs) => Math.min(...xs);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const row = (label, xs) =>
+  `${label.padEnd(30)} best ${s(min(xs))}  median ${s(median(xs))}`;
+const info = probes[0];
+const wcCpu = min(wc.map((w) => w.cpu ?? w.wall));
+console.log(
+  `dump: ${file}: ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB, ${info.rules} rules, ` +
+    `${info.problems} problems, ${info.services} service ports; ${runs} runs`,
+);
+console.log(row('wc -w            cpu', wc.map((w) => w.cpu ?? w.wall)));
+console.log(row('                 wall', wc.map((w) => w.wall)));
+console.log(row('read file        cpu', probes.map((p) => p.read.cpu)));
+console.log(
+  `${row('parse            cpu', probes.map((p) => p.parse.cpu))}  (${(min(probes.map((p) => p.parse.cpu)) / wcCpu).toFixed(1)}x wc -w cpu)`,
+);
+console.log(row('                 wall', probes.map((p) => p.parse.wall)));
+console.log(row('                 gc', probes.map((p) => p.parse.gc)));
+console.log(row('buildKubeModel   cpu', probes.map((p) => p.kube.cpu)));
+console.log(row('                 wall', probes.map((p) => p.kube.wall)));
+console.log(row('                 gc', probes.map((p) => p.kube.gc)));
+console.log(
+  `peak RSS (read + parse + kube model): ${min(probes.map((p) => p.maxRssMB)).toFixed(0)} MB ` +
+    `(after parse: ${min(probes.map((p) => p.rssAfterParseMB)).toFixed(0)} MB)`,
+);
+if (cli.length > 0) {
+  if (cli[0].cpu !== null) console.log(row('k8s-ipt services cpu', cli.map((c) => c.cpu)));
+  console.log(row('                 wall', cli.map((c) => c.wall)));
+  if (cli[0].rssMB !== null)
+    console.log(`k8s-ipt services peak RSS: ${min(cli.map((c) => c.rssMB)).toFixed(0)} MB`);
+}
