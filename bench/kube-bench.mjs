@@ -110,39 +110,94 @@ for (let i = 0; i < runs; i++) {
   if (r.status !== 0) throw new Error('probe failed');
   probes.push(JSON.parse(r.stdout.toString()));
   if (withCli) {
-    cli.push(timeCommand(process.execPath, [path.join(root, 'bin/k8s-ipt'), 'services', '-q', file]));
+    cli.push(
+      timeCommand(process.execPath, [path.join(root, 'bin/k8s-ipt'), 'services', '-q', file]),
+    );
   }
 }
 
 const min = (xs) => Math.min(...xs);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const row = (label, xs) =>
-  `${label.padEnd(30)} best ${s(min(xs))}  median ${s(median(xs))}`;
+const row = (label, xs) => `${label.padEnd(30)} best ${s(min(xs))}  median ${s(median(xs))}`;
 const info = probes[0];
 const wcCpu = min(wc.map((w) => w.cpu ?? w.wall));
 console.log(
   `dump: ${file}: ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB, ${info.rules} rules, ` +
     `${info.problems} problems, ${info.services} service ports; ${runs} runs`,
 );
-console.log(row('wc -w            cpu', wc.map((w) => w.cpu ?? w.wall)));
-console.log(row('                 wall', wc.map((w) => w.wall)));
-console.log(row('read file        cpu', probes.map((p) => p.read.cpu)));
 console.log(
-  `${row('parse            cpu', probes.map((p) => p.parse.cpu))}  (${(min(probes.map((p) => p.parse.cpu)) / wcCpu).toFixed(1)}x wc -w cpu)`,
+  row(
+    'wc -w            cpu',
+    wc.map((w) => w.cpu ?? w.wall),
+  ),
 );
-console.log(row('                 wall', probes.map((p) => p.parse.wall)));
-console.log(row('                 gc', probes.map((p) => p.parse.gc)));
-console.log(row('buildKubeModel   cpu', probes.map((p) => p.kube.cpu)));
-console.log(row('                 wall', probes.map((p) => p.kube.wall)));
-console.log(row('                 gc', probes.map((p) => p.kube.gc)));
+console.log(
+  row(
+    '                 wall',
+    wc.map((w) => w.wall),
+  ),
+);
+console.log(
+  row(
+    'read file        cpu',
+    probes.map((p) => p.read.cpu),
+  ),
+);
+console.log(
+  `${row(
+    'parse            cpu',
+    probes.map((p) => p.parse.cpu),
+  )}  (${(min(probes.map((p) => p.parse.cpu)) / wcCpu).toFixed(1)}x wc -w cpu)`,
+);
+console.log(
+  row(
+    '                 wall',
+    probes.map((p) => p.parse.wall),
+  ),
+);
+console.log(
+  row(
+    '                 gc',
+    probes.map((p) => p.parse.gc),
+  ),
+);
+console.log(
+  row(
+    'buildKubeModel   cpu',
+    probes.map((p) => p.kube.cpu),
+  ),
+);
+console.log(
+  row(
+    '                 wall',
+    probes.map((p) => p.kube.wall),
+  ),
+);
+console.log(
+  row(
+    '                 gc',
+    probes.map((p) => p.kube.gc),
+  ),
+);
 console.log(
   `peak RSS (read + parse + kube model): ${min(probes.map((p) => p.maxRssMB)).toFixed(0)} MB ` +
     `(after parse: ${min(probes.map((p) => p.rssAfterParseMB)).toFixed(0)} MB)`,
 );
 if (cli.length > 0) {
-  if (cli[0].cpu !== null) console.log(row('k8s-ipt services cpu', cli.map((c) => c.cpu)));
-  console.log(row('                 wall', cli.map((c) => c.wall)));
+  if (cli[0].cpu !== null)
+    console.log(
+      row(
+        'k8s-ipt services cpu',
+        cli.map((c) => c.cpu),
+      ),
+    );
+  console.log(
+    row(
+      '                 wall',
+      cli.map((c) => c.wall),
+    ),
+  );
   if (cli[0].rssMB !== null)
     console.log(`k8s-ipt services peak RSS: ${min(cli.map((c) => c.rssMB)).toFixed(0)} MB`);
 }

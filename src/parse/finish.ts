@@ -10,8 +10,6 @@ export function finishRuleset(ruleset: Ruleset): void {
   const log = new ProblemLog(ruleset.file, ruleset.problems);
   const fragment = ruleset.format === 'save-fragment' || ruleset.format === 'listing-fragment';
   for (const table of ruleset.tables) {
-    // Targets are shared between rules with identical target text: check each object once.
-    const resolved = new Set<object>();
     for (const chain of table.chains) {
       for (const rule of chain.rules) {
         if (ruleset.family === 'unknown') {
@@ -19,21 +17,18 @@ export function finishRuleset(ruleset: Ruleset): void {
           if (net) ruleset.family = net.family === 6 ? 'ipv6' : 'ipv4';
         }
         const target = rule.target;
-        if (target === null || target.kind !== 'chain' || resolved.has(target)) continue;
-        const chain = table.chain(target.chain);
-        if (chain !== undefined) {
+        if (target === null || target.kind !== 'chain') continue;
+        const callee = table.chain(target.chain);
+        if (callee !== undefined) {
           // The chain's own name string, so that later lookups of jump targets by name (the
-          // Kubernetes view makes hundreds of thousands) compare strings by identity.
+          // Kubernetes view makes hundreds of thousands) compare strings by identity. Targets
+          // are shared between rules (and tables) with identical target text.
           const interned = target as { name: string; chain: string };
-          interned.name = chain.name;
-          interned.chain = chain.name;
-          resolved.add(target);
+          interned.name = callee.name;
+          interned.chain = callee.name;
           continue;
         }
-        if (VERDICTS.has(target.chain)) {
-          resolved.add(target);
-          continue;
-        }
+        if (VERDICTS.has(target.chain)) continue;
         // A fragment shows only part of a table: a missing chain is expected there.
         if (fragment) continue;
         log.add(

@@ -106,7 +106,14 @@ function buildTargetOf(
       }
       return {
         // Exact-size lists: one DNAT per endpoint adds up on large dumps.
-        target: { kind: 'dnat', name, destinations: destinations.slice(), random, persistent, extra },
+        target: {
+          kind: 'dnat',
+          name,
+          destinations: destinations.slice(),
+          random,
+          persistent,
+          extra,
+        },
         issues,
       };
     }
