@@ -178,9 +178,13 @@ export function readEndpointChains(
 
 /** What the ladders say about one KUBE-SEP chain, gathered before the chain is read. */
 interface EndpointDraft {
-  /** Ladder and affinity rules that jump to the chain, in ladder order. */
-  readonly stepRules: Rule[];
-  readonly paths: EndpointPath[];
+  /**
+   * Ladder and affinity rules that jump to the chain, in ladder order; and its paths. Made with
+   * their first entry: most endpoints have one of each, and a list grown from empty by push
+   * keeps room for 17.
+   */
+  stepRules: Rule[] | null;
+  paths: EndpointPath[] | null;
   affinityCheck: Rule | null;
   localListed: boolean;
   commentAddress: string | null;
@@ -190,8 +194,8 @@ function draftOf(drafts: Map<string, EndpointDraft>, sep: string): EndpointDraft
   let draft = drafts.get(sep);
   if (draft === undefined) {
     draft = {
-      stepRules: [],
-      paths: [],
+      stepRules: null,
+      paths: null,
       affinityCheck: null,
       localListed: false,
       commentAddress: null,
@@ -215,24 +219,28 @@ export function buildEndpoints(input: EndpointInput): {
       if (sep === null) continue;
       const draft = draftOf(drafts, sep);
       draft.affinityCheck ??= rule;
-      draft.stepRules.push(rule);
+      if (draft.stepRules === null) draft.stepRules = [rule];
+      else draft.stepRules.push(rule);
     }
     const steps = ladder.steps;
     for (let position = 0; position < steps.length; position++) {
       const step = steps[position];
       const draft = draftOf(drafts, step.endpointChain);
-      draft.stepRules.push(step.rule);
+      if (draft.stepRules === null) draft.stepRules = [step.rule];
+      else draft.stepRules.push(step.rule);
       if (ladder.kind === 'local') draft.localListed = true;
       if (draft.commentAddress === null)
         draft.commentAddress = endpointInComment(step.rule.comment);
-      draft.paths.push({
+      const path: EndpointPath = {
         ladder: ladder.kind,
         chain: ladder.chain.name,
         position,
         step,
         probability: step.probability,
         observed: built.observed[position] ?? null,
-      });
+      };
+      if (draft.paths === null) draft.paths = [path];
+      else draft.paths.push(path);
     }
   }
   // Affinity-only endpoints (an rcheck rule without a ladder step) keep their first-seen order.
@@ -265,7 +273,7 @@ export function buildEndpoints(input: EndpointInput): {
       for (const m of check?.matches ?? []) if (m.kind === 'recent') seconds = m.seconds;
       affinity = { checkRule: check, setRule, timeoutSeconds: seconds, listName: sep };
     }
-    const myPaths = draft.paths;
+    const myPaths = draft.paths ?? [];
     let probability: number | null;
     if (primaryChain === null) probability = myPaths.length > 0 ? myPaths[0].probability : null;
     else {
@@ -286,7 +294,7 @@ export function buildEndpoints(input: EndpointInput): {
         input.localKnown ? draft.localListed : null,
         affinity,
         dnatRule?.counters ?? null,
-        draft.stepRules.concat(chain.rules),
+        (draft.stepRules ?? []).concat(chain.rules),
         named,
         input.identity.hashInput,
         input.protocol,

@@ -56,20 +56,24 @@ export function detectMode(ruleset: Ruleset): ModeResult {
         serviceChains++;
         if (chain.rules.length === 0) emptyServiceChains++;
       }
+      const isServices = table.name === 'nat' && chain.name === 'KUBE-SERVICES';
+      // After the first ipset match, only KUBE-SERVICES has anything left to tell.
+      if (sawSetMatch && !isServices) continue;
       for (const rule of chain.rules) {
-        for (const m of rule.matches) {
-          if (m.kind === 'set' && IPVS_SETS.test(m.setName) && !sawSetMatch) {
-            sawSetMatch = true;
-            ipvs.push({
-              fact: `ipset match --match-set ${m.setName} (IPVS mode)`,
-              rule,
-              chain: chain.name,
-            });
+        if (!sawSetMatch) {
+          for (const m of rule.matches) {
+            if (m.kind === 'set' && IPVS_SETS.test(m.setName) && !sawSetMatch) {
+              sawSetMatch = true;
+              ipvs.push({
+                fact: `ipset match --match-set ${m.setName} (IPVS mode)`,
+                rule,
+                chain: chain.name,
+              });
+            }
           }
         }
         if (
-          table.name === 'nat' &&
-          chain.name === 'KUBE-SERVICES' &&
+          isServices &&
           rule.jumpChain !== null &&
           splitServiceChain(rule.jumpChain) !== null &&
           iptables.length === 0

@@ -76,6 +76,11 @@ export function guessEra(ruleset: Ruleset): EraGuess {
   if (nat !== undefined) {
     for (const chain of nat.chains) {
       const split = splitServiceChain(chain.name);
+      // What the rule checks below depend on, decided once per chain.
+      const prefix = split === null ? null : split.prefix;
+      const isServices = chain.name === 'KUBE-SERVICES';
+      const isNodePorts = chain.name === 'KUBE-NODEPORTS';
+      const isPostrouting = chain.name === 'KUBE-POSTROUTING';
       if (split?.prefix === 'KUBE-XLB-') {
         note('KUBE-XLB chains (replaced by KUBE-EXT/KUBE-SVL in 1.24)', null, 23, null, chain.name);
       }
@@ -105,7 +110,7 @@ export function guessEra(ruleset: Ruleset): EraGuess {
         if (comment !== null && comment.includes(' -> ') && split !== null) {
           note('endpoint comments `<svc> -> ip:port` (since ≈1.24)', 24, null, rule, chain.name);
         } else if (
-          split?.prefix === 'KUBE-SVC-' &&
+          prefix === 'KUBE-SVC-' &&
           named !== null &&
           comment === named.text &&
           rule.jumpChain !== null &&
@@ -143,7 +148,7 @@ export function guessEra(ruleset: Ruleset): EraGuess {
               );
             }
           }
-          if (m.kind === 'nfacct' && chain.name === 'KUBE-NODEPORTS') {
+          if (isNodePorts && m.kind === 'nfacct') {
             note(
               'nfacct counter on localhost NodePorts (≈1.30 and later)',
               30,
@@ -153,9 +158,9 @@ export function guessEra(ruleset: Ruleset): EraGuess {
             );
           }
         }
-        const jump = rule.jumpChain;
+        const jump = isServices || prefix !== null ? rule.jumpChain : null;
         if (
-          chain.name === 'KUBE-SERVICES' &&
+          isServices &&
           jump === 'KUBE-MARK-MASQ' &&
           hostAddress(rule.destination) !== null &&
           destinationPort(rule) !== null
@@ -168,11 +173,7 @@ export function guessEra(ruleset: Ruleset): EraGuess {
             chain.name,
           );
         }
-        if (
-          split?.prefix === 'KUBE-SVC-' &&
-          jump === 'KUBE-MARK-MASQ' &&
-          rule.destination !== null
-        ) {
+        if (prefix === 'KUBE-SVC-' && jump === 'KUBE-MARK-MASQ' && rule.destination !== null) {
           note(
             'ClusterIP masquerade rules inside KUBE-SVC (since 1.21)',
             21,
@@ -181,7 +182,7 @@ export function guessEra(ruleset: Ruleset): EraGuess {
             chain.name,
           );
         }
-        if (split?.prefix === 'KUBE-SVL-' && jump === 'KUBE-MARK-DROP') {
+        if (prefix === 'KUBE-SVL-' && jump === 'KUBE-MARK-DROP') {
           note(
             'KUBE-SVL "no local endpoints" rule jumps to KUBE-MARK-DROP (1.24 only)',
             24,
@@ -190,7 +191,7 @@ export function guessEra(ruleset: Ruleset): EraGuess {
             chain.name,
           );
         }
-        if (split?.prefix === 'KUBE-FW-' && jump === 'KUBE-MARK-DROP') {
+        if (prefix === 'KUBE-FW-' && jump === 'KUBE-MARK-DROP') {
           note(
             'KUBE-FW ends in KUBE-MARK-DROP (before KUBE-PROXY-FIREWALL, 1.25)',
             null,
@@ -199,7 +200,7 @@ export function guessEra(ruleset: Ruleset): EraGuess {
             chain.name,
           );
         }
-        if (chain.name === 'KUBE-POSTROUTING' && t !== null && t.kind === 'mark' && t.mask === 0) {
+        if (isPostrouting && t !== null && t.kind === 'mark' && t.mask === 0) {
           note(
             'KUBE-POSTROUTING clears the mark bit with --xor-mark (since 1.19)',
             19,
@@ -209,7 +210,7 @@ export function guessEra(ruleset: Ruleset): EraGuess {
           );
         }
         if (
-          chain.name === 'KUBE-POSTROUTING' &&
+          isPostrouting &&
           t !== null &&
           t.kind === 'masquerade' &&
           rule.matches.some((m) => m.kind === 'mark' && !m.negated)

@@ -84,9 +84,16 @@ export class ServiceGroup {
   /** Comment names on the group's rules (entry comments first: they survive large-cluster mode). */
   commentNames(): CommentName[] {
     const out: CommentName[] = [];
+    // Neighbouring rules mostly carry the same comment: read each one once.
+    let lastComment: string | null = null;
+    let lastName: CommentName | null = null;
     const take = (rule: Rule): void => {
-      const n = serviceNameInComment(rule.comment);
-      if (n !== null) out.push(n);
+      const comment = rule.comment;
+      if (comment !== lastComment) {
+        lastComment = comment;
+        lastName = serviceNameInComment(comment);
+      }
+      if (lastName !== null) out.push(lastName);
     };
     for (const e of this.entries) take(e.rule);
     for (const c of this.chainList()) for (const r of c.rules) take(r);

@@ -9,7 +9,7 @@ import { STATISTIC_SCALE } from '../model/matches.js';
 import type { Rule } from '../model/rule.js';
 import type { Chain } from '../model/ruleset.js';
 import type { Ladder, LadderKind, LadderStep, ObservedShare } from './model.js';
-import { otherConditions } from './rule-facts.js';
+import { NO_MATCH_KINDS, otherConditions } from './rule-facts.js';
 import { testShares } from './share-test.js';
 
 const STEP_MATCHES: ReadonlySet<string> = new Set(['statistic', 'recent']);
@@ -102,7 +102,7 @@ export function buildLadder(input: LadderInput): BuiltLadder {
     if (reach === 0 || fate !== null) continue;
     // A rule after (or instead of) the ladder decides the remainder's fate when it matches
     // every packet; marking rules do not end the walk.
-    if (otherConditions(rule, new Set()).length > 0) continue;
+    if (otherConditions(rule, NO_MATCH_KINDS).length > 0) continue;
     if (target === marks.drop) {
       markDropRules.push(rule);
       continue;

@@ -121,11 +121,17 @@ export function sourceCondition(rule: Rule): SourceCondition {
 /** Match kinds that never make a rule depend on the packet. */
 const LABEL_ONLY: ReadonlySet<string> = new Set(['comment', 'nfacct']);
 
+/** No match kinds: every condition counts. */
+export const NO_MATCH_KINDS: ReadonlySet<string> = new Set();
+
+/** Shared by the (many) rules without other conditions. */
+const NO_CONDITIONS: readonly string[] = [];
+
 /**
  * Conditions of a rule other than those listed in `allowed` (match kinds), in words; empty when
  * the rule matches every packet that reaches it (apart from the allowed kinds).
  */
-export function otherConditions(rule: Rule, allowed: ReadonlySet<string>): string[] {
+export function otherConditions(rule: Rule, allowed: ReadonlySet<string>): readonly string[] {
   const out: string[] = [];
   if (rule.source !== null) out.push(`-s ${rule.source.negated ? '! ' : ''}${rule.source.text}`);
   if (rule.destination !== null) {
@@ -147,12 +153,12 @@ export function otherConditions(rule: Rule, allowed: ReadonlySet<string>): strin
     }
     out.push(`-m ${m.module}`);
   }
-  return out;
+  return out.length === 0 ? NO_CONDITIONS : out;
 }
 
 /** True when the rule has no condition at all (besides comments): it matches every packet. */
 export function isUnconditional(rule: Rule): boolean {
-  return otherConditions(rule, new Set()).length === 0;
+  return otherConditions(rule, NO_MATCH_KINDS).length === 0;
 }
 
 /** Packets on the rule, when the input has counters. */
