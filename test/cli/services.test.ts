@@ -151,6 +151,28 @@ describe('k8s-ipt services', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('writes C1 controls and bidi overrides as \\u escapes in --json', () => {
+    // JSON.stringify leaves U+009B (CSI) and U+202E (right-to-left override) raw; the file name
+    // is dump-controlled text that reaches the JSON as it is.
+    const dir = mkdtempSync(path.join(tmpdir(), 'k8s-ipt-svc-'));
+    try {
+      const file = path.join(dir, 'evil\u009b2J\u202e.save');
+      writeFileSync(file, readFixture('k8s-1.28-etp-local-docker.save'));
+      for (const args of [
+        ['svc', '--json', file],
+        ['ep', '--json', 'default/web:http', file],
+      ]) {
+        const r = runCli(args);
+        expect(r.status, args.join(' ')).toBe(0);
+        expect(r.stdout).not.toMatch(/[\u009b\u202e]/);
+        expect(r.stdout).toContain('evil\\u009b2J\\u202e.save');
+        expect((JSON.parse(r.stdout) as { file: string }).file).toBe(file);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('k8s-ipt endpoints', () => {

@@ -7,6 +7,7 @@ import { buildKubeModel } from '../../kube/build.js';
 import { findServicePorts, parseServiceQuery } from '../../kube/lookup.js';
 import { renderEndpoints } from '../../render/endpoints-table.js';
 import { escapeText } from '../../render/escape.js';
+import { stringifyInert } from '../../render/json.js';
 import { kubeModelToJson } from '../../render/services-json.js';
 import { CliError, EXIT_USAGE } from '../exit-codes.js';
 import { loadRuleset, withInputOptions, type InputOptions } from '../input.js';
@@ -40,9 +41,7 @@ export function registerEndpoints(program: Command): void {
     const model = buildKubeModel(ruleset);
     const found = findServicePorts(model, query);
     if (opts.json) {
-      process.stdout.write(
-        JSON.stringify({ query, ...kubeModelToJson(model, found) }, null, 2) + '\n',
-      );
+      process.stdout.write(stringifyInert({ query, ...kubeModelToJson(model, found) }) + '\n');
       return;
     }
     if (found.length === 0) {

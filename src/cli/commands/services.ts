@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { buildKubeModel } from '../../kube/build.js';
 import { canonicalIp, globToRegExp } from '../../kube/lookup.js';
 import type { ServicePort } from '../../kube/model.js';
+import { stringifyInert } from '../../render/json.js';
 import { kubeModelToJson } from '../../render/services-json.js';
 import { renderServicesTable } from '../../render/services-table.js';
 import { parseIp } from '../../model/ip.js';
@@ -139,7 +140,7 @@ export function registerServices(program: Command): void {
     const compare = compareBy(opts.sort ?? 'name');
     if (compare !== null) selected.sort(compare);
     if (opts.json) {
-      process.stdout.write(JSON.stringify(kubeModelToJson(model, selected), null, 2) + '\n');
+      process.stdout.write(stringifyInert(kubeModelToJson(model, selected)) + '\n');
       return;
     }
     const filtered =
