@@ -203,7 +203,7 @@ export function buildKubeModel(ruleset: Ruleset): KubeModel {
     warnings.push({
       code: 'fields-lost',
       severity: 'warning',
-      message: `the rules name ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}, but the input lost the chain structure that makes them services (a fragment without chain names?)`,
+      message: `the rules name ${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}, but ${nat === undefined ? 'the nat table, which holds their service rules, is not in this input' : 'the input lost the chain structure that makes them services (a fragment without chain names?)'}`,
       rules: [],
     });
   }

@@ -120,6 +120,25 @@ export function detectMode(ruleset: Ruleset): ModeResult {
       evidence: [{ fact: 'a fragment without kube-proxy chains', rule: null, chain: null }],
     };
   const nat = ruleset.table('nat');
+  if (nat === undefined) {
+    // A listing of the filter table alone (`iptables -nvL`) still shows kube-proxy's own chains;
+    // the rules that would tell iptables from IPVS mode are in the nat table it leaves out.
+    const own = ruleset.tables.flatMap((t) =>
+      t.chains.filter((c) => c.name.startsWith('KUBE-')).map((c) => c.name),
+    );
+    if (own.length > 0) {
+      return {
+        mode: 'unknown',
+        evidence: [
+          {
+            fact: `kube-proxy's chains are here (${own.slice(0, 3).join(', ')}${own.length > 3 ? ', …' : ''}), but not the nat table that holds its service rules and would tell its mode`,
+            rule: null,
+            chain: null,
+          },
+        ],
+      };
+    }
+  }
   const hasServices = nat?.chain('KUBE-SERVICES') !== undefined;
   return {
     mode: 'none',

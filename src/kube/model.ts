@@ -406,7 +406,7 @@ export type ProxyMode =
   | 'nftables-leftovers'
   /** No kube-proxy chains at all. */
   | 'none'
-  /** A fragment too small to tell. */
+  /** A fragment too small to tell, or an input without the nat table. */
   | 'unknown';
 
 export interface Evidence {

@@ -83,7 +83,13 @@ export function policyCell(s: ServicePort): string {
 
 /** One line on the node: mode, era, what else shares the tables. */
 export function describeNode(model: KubeModel): string {
-  const parts: string[] = [`kube-proxy ${model.mode} mode`];
+  const parts: string[] = [
+    model.mode === 'unknown'
+      ? 'kube-proxy mode unknown'
+      : model.mode === 'none'
+        ? 'no kube-proxy rules'
+        : `kube-proxy ${model.mode} mode`,
+  ];
   if (model.era.label !== 'unknown') {
     const layout = model.era.layout === 'unknown' ? '' : `, ${model.era.layout} layout`;
     parts.push(`rules of kube-proxy ${model.era.label}${layout}`);

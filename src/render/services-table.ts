@@ -83,7 +83,7 @@ export function renderServicesTable(
   const out: string[] = [describeNode(model)];
   // Node-wide warnings (IPVS mode) explain an empty table, so they come first.
   for (const w of model.warnings) out.push(`note: ${escapeText(w.message)}`);
-  if (model.mode === 'nftables-leftovers' || model.mode === 'none') {
+  if (model.mode === 'nftables-leftovers' || model.mode === 'none' || model.mode === 'unknown') {
     out.push(...model.modeEvidence.map((e) => escapeText(e.fact)));
   }
   if (services.length > 0) {

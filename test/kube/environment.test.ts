@@ -96,4 +96,39 @@ describe('node facts', () => {
     expect(m.mode).toBe('none');
     expect(m.services).toEqual([]);
   });
+
+  it('says "unknown", not "none", for a filter listing without the nat table', () => {
+    // `iptables -nvL` shows the filter table only: kube-proxy's chains are there, the service
+    // rules that tell iptables from IPVS mode are not.
+    const m = buildKubeModel(loadFixture('listings/k8s-1.28-etp-local-calico.nft.filter.nvxL.txt'));
+    expect(m.ruleset.table('nat')).toBeUndefined();
+    expect(m.mode).toBe('unknown');
+    expect(m.modeEvidence.map((e) => e.fact).join('\n')).toMatch(
+      /kube-proxy's chains are here \(KUBE-.*\), but not the nat table/,
+    );
+  });
+
+  it('blames the missing nat table when only health-check rules name services', () => {
+    const m = buildKubeModel(
+      parseText(
+        [
+          '*filter',
+          ':INPUT ACCEPT [0:0]',
+          ':FORWARD ACCEPT [0:0]',
+          ':OUTPUT ACCEPT [0:0]',
+          ':KUBE-NODEPORTS - [0:0]',
+          '-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS',
+          '-A KUBE-NODEPORTS -p tcp -m comment --comment "default/ingress:https health check node port" -m tcp --dport 30380 -j ACCEPT',
+          'COMMIT',
+          '',
+        ].join('\n'),
+      ),
+    );
+    expect(m.mode).toBe('unknown');
+    expect(m.services).toEqual([]);
+    const lost = m.warnings.find((w) => w.code === 'fields-lost');
+    expect(lost?.message).toBe(
+      'the rules name default/ingress:https, but the nat table, which holds their service rules, is not in this input',
+    );
+  });
 });
