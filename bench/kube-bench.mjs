@@ -11,47 +11,33 @@
 // background compiles); `main` is the main thread alone (Linux: /proc/self/task/PID/stat, 10 ms
 // ticks), which varies less from run to run. Wall time is shown beside them. Needs a build
 // (`npm run build`).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  args,
+  benchDump,
+  best,
+  dist,
+  dumpSize,
+  k8sIpt,
+  median,
+  megabytes,
+  msSince,
+  opt,
+  seconds,
+} from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : args[i + 1];
-};
-const services = Number(opt('services', '25000'));
-const endpoints = Number(opt('endpoints', '10'));
 const runs = Number(opt('runs', '3'));
-const file = opt('file', `/tmp/k8s-ipt-bench-${services}x${endpoints}.save`);
+const file = benchDump();
 const withCli = !args.includes('--no-cli');
-
-if (!existsSync(file)) {
-  process.stderr.write(`generating ${file} (${services} services x ${endpoints} endpoints)...\n`);
-  const out = execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'bench/gen-dump.mjs'),
-      '--services',
-      String(services),
-      '--endpoints',
-      String(endpoints),
-    ],
-    { maxBuffer: 1 << 30 },
-  );
-  writeFileSync(file, out);
-}
-const lines = Number(execFileSync('wc', ['-l', file]).toString().trim().split(/\s+/)[0]);
-const bytes = statSync(file).size;
+const { lines, bytes } = dumpSize(file);
 
 // One fresh process per run: read, parse into the model, build the Kubernetes view.
 const probe = `
   const { readFileSync } = await import('node:fs');
   const { PerformanceObserver } = await import('node:perf_hooks');
-  const { readRuleset } = await import(${JSON.stringify(path.join(root, 'dist/parse/read.js'))});
-  const { buildKubeModel } = await import(${JSON.stringify(path.join(root, 'dist/kube/build.js'))});
+  const { readRuleset } = await import(${JSON.stringify(dist('parse/read.js'))});
+  const { buildKubeModel } = await import(${JSON.stringify(dist('kube/build.js'))});
   // GC pauses, attributed to the stage during which they started (entries arrive later).
   const pauses = [];
   const obs = new PerformanceObserver((list) => {
@@ -102,7 +88,7 @@ function timeCommand(cmd, cmdArgs) {
         maxBuffer: 1 << 30,
       })
     : spawnSync(cmd, cmdArgs, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  const wall = msSince(t0);
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
   const m = /TIME (\S+) (\S+) (\d+)/.exec(r.stderr.toString());
   return m === null
@@ -122,19 +108,15 @@ for (let i = 0; i < runs; i++) {
   if (r.status !== 0) throw new Error('probe failed');
   probes.push(JSON.parse(r.stdout.toString()));
   if (withCli) {
-    cli.push(
-      timeCommand(process.execPath, [path.join(root, 'bin/k8s-ipt'), 'services', '-q', file]),
-    );
+    cli.push(timeCommand(process.execPath, [k8sIpt, 'services', '-q', file]));
   }
 }
 
-const min = (xs) => Math.min(...xs);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const row = (label, xs) => `${label.padEnd(24)} best ${s(min(xs))}  median ${s(median(xs))}`;
+const row = (label, xs) =>
+  `${label.padEnd(24)} best ${seconds(best(xs))}  median ${seconds(median(xs))}`;
 const info = probes[0];
-const wcCpu = min(wc.map((w) => w.cpu ?? w.wall));
-const parseCpu = min(probes.map((p) => p.parse.cpu));
+const wcCpu = best(wc.map((w) => w.cpu ?? w.wall));
+const parseCpu = best(probes.map((p) => p.parse.cpu));
 const haveMain = probes.every((p) => !Number.isNaN(p.parse.main));
 const rows = [
   ['wc -w          cpu', wc.map((w) => w.cpu ?? w.wall)],
@@ -151,7 +133,7 @@ for (const [stage, label] of [
   rows.push(['               gc', probes.map((p) => p[stage].gc)]);
 }
 console.log(
-  `dump: ${file}: ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB, ${info.rules} rules, ` +
+  `dump: ${file}: ${lines} lines, ${megabytes(bytes)}, ${info.rules} rules, ` +
     `${info.problems} problems, ${info.services} service ports; ${runs} runs`,
 );
 for (const [label, xs] of rows) {
@@ -159,8 +141,8 @@ for (const [label, xs] of rows) {
   console.log(row(label, xs) + note);
 }
 console.log(
-  `peak RSS (read + parse + kube model): ${min(probes.map((p) => p.maxRssMB)).toFixed(0)} MB ` +
-    `(after parse: ${min(probes.map((p) => p.rssAfterParseMB)).toFixed(0)} MB)`,
+  `peak RSS (read + parse + kube model): ${best(probes.map((p) => p.maxRssMB)).toFixed(0)} MB ` +
+    `(after parse: ${best(probes.map((p) => p.rssAfterParseMB)).toFixed(0)} MB)`,
 );
 if (cli.length > 0) {
   const cliCpu = cli.map((c) => c.cpu);
@@ -168,6 +150,6 @@ if (cli.length > 0) {
   if (cli[0].cpu !== null) console.log(row('k8s-ipt services cpu', cliCpu));
   console.log(row('               wall', cliWall));
   if (cli[0].rssMB !== null) {
-    console.log(`k8s-ipt services peak RSS: ${min(cli.map((c) => c.rssMB)).toFixed(0)} MB`);
+    console.log(`k8s-ipt services peak RSS: ${best(cli.map((c) => c.rssMB)).toFixed(0)} MB`);
   }
 }

@@ -6,44 +6,27 @@
 //
 // Needs a build (`npm run build`). The dump is generated with bench/gen-dump.mjs unless --file
 // names an existing one.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import {
+  benchDump,
+  best,
+  dist,
+  dumpSize,
+  k8sIpt,
+  megabytes,
+  msSince,
+  opt,
+  seconds,
+} from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : args[i + 1];
-};
-const services = Number(opt('services', '25000'));
-const endpoints = Number(opt('endpoints', '10'));
 const runs = Number(opt('runs', '3'));
-const file = opt('file', `/tmp/k8s-ipt-bench-${services}x${endpoints}.save`);
-
-if (!existsSync(file)) {
-  process.stderr.write(`generating ${file} (${services} services x ${endpoints} endpoints)...\n`);
-  const out = execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'bench/gen-dump.mjs'),
-      '--services',
-      String(services),
-      '--endpoints',
-      String(endpoints),
-    ],
-    { maxBuffer: 1 << 30 },
-  );
-  writeFileSync(file, out);
-}
-const lines = Number(execFileSync('wc', ['-l', file]).toString().trim().split(/\s+/)[0]);
-const bytes = statSync(file).size;
+const file = benchDump();
+const { lines, bytes } = dumpSize(file);
 
 function timeCommand(cmd, cmdArgs) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, cmdArgs, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const ms = msSince(t0);
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
   return { ms, stdout: r.stdout.toString() };
 }
@@ -51,7 +34,7 @@ function timeCommand(cmd, cmdArgs) {
 // In-process parse: read + parse into the model, peak RSS from the kernel's accounting.
 const probe = `
   const { readFileSync } = await import('node:fs');
-  const { readRuleset } = await import(${JSON.stringify(path.join(root, 'dist/parse/read.js'))});
+  const { readRuleset } = await import(${JSON.stringify(dist('parse/read.js'))});
   const t0 = performance.now();
   const text = readFileSync(${JSON.stringify(file)}, 'utf8');
   const rs = readRuleset(text, { file: 'bench' });
@@ -69,15 +52,13 @@ for (let i = 0; i < runs; i++) {
   const r = timeCommand(process.execPath, ['--input-type=module', '-e', probe]);
   info = JSON.parse(r.stdout);
   parse.push(info.ms);
-  cli.push(timeCommand(process.execPath, [path.join(root, 'bin/k8s-ipt'), 'parse', '-q', file]).ms);
+  cli.push(timeCommand(process.execPath, [k8sIpt, 'parse', '-q', file]).ms);
 }
-const best = (xs) => Math.min(...xs);
-const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 console.log(
-  `dump: ${file}: ${lines} lines, ${(bytes / 1e6).toFixed(1)} MB, ${info.rules} rules, ${info.problems} problems`,
+  `dump: ${file}: ${lines} lines, ${megabytes(bytes)}, ${info.rules} rules, ${info.problems} problems`,
 );
-console.log(`wc -w                         best of ${runs}: ${fmt(best(wc))}`);
+console.log(`wc -w                         best of ${runs}: ${seconds(best(wc))}`);
 console.log(
-  `parse into the model          best of ${runs}: ${fmt(best(parse))}  (${(best(parse) / best(wc)).toFixed(1)}x wc -w; peak RSS ${info.maxRssMB.toFixed(0)} MB)`,
+  `parse into the model          best of ${runs}: ${seconds(best(parse))}  (${(best(parse) / best(wc)).toFixed(1)}x wc -w; peak RSS ${info.maxRssMB.toFixed(0)} MB)`,
 );
-console.log(`k8s-ipt parse (whole CLI run) best of ${runs}: ${fmt(best(cli))}`);
+console.log(`k8s-ipt parse (whole CLI run) best of ${runs}: ${seconds(best(cli))}`);

@@ -8,52 +8,26 @@
 //
 // Needs a build (`npm run build`). The dump is generated with bench/gen-dump.mjs unless --file
 // names an existing one.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { benchDump, dist, k8sIpt, median, msSince, opt, percentile } from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : args[i + 1];
-};
-const services = Number(opt('services', '25000'));
-const endpoints = Number(opt('endpoints', '10'));
 const queries = Number(opt('queries', '300'));
-const file = opt('file', `/tmp/k8s-ipt-bench-${services}x${endpoints}.save`);
+const file = benchDump();
 
-if (!existsSync(file)) {
-  process.stderr.write(`generating ${file} (${services} services x ${endpoints} endpoints)...\n`);
-  const out = execFileSync(
-    process.execPath,
-    [
-      path.join(root, 'bench/gen-dump.mjs'),
-      '--services',
-      String(services),
-      '--endpoints',
-      String(endpoints),
-    ],
-    { maxBuffer: 1 << 30 },
-  );
-  writeFileSync(file, out);
-}
+const { readRuleset } = await import(dist('parse/read.js'));
+const { prepareTrace, traceFlow } = await import(dist('trace/index.js'));
 
-const { readRuleset } = await import(path.join(root, 'dist/parse/read.js'));
-const { prepareTrace, traceFlow } = await import(path.join(root, 'dist/trace/index.js'));
-
-const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const fmt = (x) => x.toFixed(3);
 
 let t0 = process.hrtime.bigint();
 const text = readFileSync(file, 'utf8');
 const ruleset = readRuleset(text, { file });
-const parseMs = ms(t0);
+const parseMs = msSince(t0);
 
 t0 = process.hrtime.bigint();
 prepareTrace(ruleset);
-const prepareMs = ms(t0);
+const prepareMs = msSince(t0);
 
 // Destinations straight from the dump: ClusterIP tuples of nat KUBE-SERVICES, NodePorts.
 const clusterIps = [];
@@ -97,11 +71,11 @@ function timeQueries(label, make) {
     const p = make(i);
     const t = process.hrtime.bigint();
     const r = traceFlow(ruleset, p, options);
-    times.push(ms(t));
+    times.push(msSince(t));
     outcomes += r.outcomes.length;
   }
   times.sort((a, b) => a - b);
-  const q = (f) => times[Math.min(times.length - 1, Math.floor(f * times.length))];
+  const q = (f) => percentile(times, f);
   console.log(
     `${label.padEnd(34)} ${String(queries).padStart(5)} queries  median ${fmt(q(0.5))} ms  p95 ${fmt(q(0.95))} ms  max ${fmt(times[times.length - 1])} ms  (${(outcomes / queries).toFixed(1)} outcomes/query)`,
   );
@@ -135,12 +109,11 @@ const CPU_AT_EXIT =
   'data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("CPU "+((u.user+u.system)/1000)+"\\n")})';
 function timeCli(cliArgs) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(
-    process.execPath,
-    ['--import', CPU_AT_EXIT, path.join(root, 'bin/k8s-ipt'), ...cliArgs],
-    { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 },
-  );
-  const wall = ms(t);
+  const r = spawnSync(process.execPath, ['--import', CPU_AT_EXIT, k8sIpt, ...cliArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 30,
+  });
+  const wall = msSince(t);
   if (r.status !== 0) throw new Error(`k8s-ipt ${cliArgs.join(' ')} failed: ${r.stderr}`);
   const cpu = Number(/CPU ([\d.]+)/.exec(r.stderr.toString())?.[1] ?? NaN);
   return { wall, cpu };
@@ -156,7 +129,6 @@ for (let i = 0; i < runs; i++) {
     timeCli(['trace', '-q', `${target.dest}:${target.port}`, '--proto', target.proto, file]),
   );
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const key of ['wall', 'cpu']) {
   const p = median(parseRuns.map((x) => x[key]));
   const t = median(traceRuns.map((x) => x[key]));

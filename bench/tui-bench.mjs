@@ -18,27 +18,20 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { args, dist, megabytes, opt, percentile, requireBuild } from './lib.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
 const file =
   args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? '/tmp/big.save';
-const rows = option('--rows', 40);
-const profileWhat = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : null;
-const columns = option('--columns', 120);
+const rows = Number(opt('rows', '40'));
+const profileWhat = opt('profile', null);
+const columns = Number(opt('columns', '120'));
 
 if (!existsSync(file)) {
   console.error(`no dump at ${file}; make one with:
   node bench/gen-dump.mjs --services 25000 --endpoints 10 > ${file}`);
   process.exit(2);
 }
-if (!existsSync(new URL('../dist/tui/run.js', import.meta.url))) {
-  console.error('dist/ is missing: run npm run build first');
-  process.exit(2);
-}
+requireBuild('tui/run.js');
 
 // As the browse command does before ink is loaded (see src/cli/commands/browse.ts).
 process.env.NODE_ENV ??= 'production';
@@ -46,12 +39,12 @@ delete process.env.CI;
 delete process.env.CONTINUOUS_INTEGRATION;
 process.env.FORCE_COLOR ??= '2';
 
-const { readRuleset } = await import('../dist/parse/read.js');
-const { buildKubeModel } = await import('../dist/kube/build.js');
-const { tracePacket } = await import('../dist/trace/packet.js');
-const { labelOutcomes } = await import('../dist/trace/labels.js');
-const { prepareTrace } = await import('../dist/trace/prepare.js');
-const { runBrowser } = await import('../dist/tui/run.js');
+const { readRuleset } = await import(dist('parse/read.js'));
+const { buildKubeModel } = await import(dist('kube/build.js'));
+const { tracePacket } = await import(dist('trace/packet.js'));
+const { labelOutcomes } = await import(dist('trace/labels.js'));
+const { prepareTrace } = await import(dist('trace/prepare.js'));
+const { runBrowser } = await import(dist('tui/run.js'));
 
 class FakeInput extends EventEmitter {
   isTTY = true;
@@ -115,7 +108,6 @@ class FakeOutput extends EventEmitter {
 }
 
 const ms = (a, b) => `${(b - a).toFixed(0)} ms`;
-const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
 
 const t0 = performance.now();
 const text = readFileSync(file, 'utf8');
@@ -153,7 +145,7 @@ while (Object.keys(warmUpMs).length < warmUp.length) await new Promise((r) => se
 await new Promise((r) => setTimeout(r, 500));
 
 console.log(
-  `dump: ${file}, ${mb(text.length)}, ${ruleset.ruleCount} rules, ${ruleset.chainCount} chains, ${model.services.length} service ports`,
+  `dump: ${file}, ${megabytes(text.length)}, ${ruleset.ruleCount} rules, ${ruleset.chainCount} chains, ${model.services.length} service ports`,
 );
 console.log(`terminal: ${columns}x${rows}, node ${process.version}`);
 console.log('');
@@ -270,7 +262,7 @@ const times = results
   .map(([, t]) => t)
   .filter((t) => t !== null)
   .sort((a, b) => a - b);
-const pct = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+const pct = (p) => percentile(times, p);
 console.log('');
 console.log(
   `keys: ${times.length}; median ${pct(0.5).toFixed(1)} ms, p90 ${pct(0.9).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms; over 100 ms: ${times.filter((t) => t > 100).length}`,
@@ -296,4 +288,4 @@ const quit = output.nextWrite();
 input.type('q');
 await quit;
 await done;
-console.log(`memory: rss ${mb(process.memoryUsage().rss)}`);
+console.log(`memory: rss ${megabytes(process.memoryUsage().rss)}`);

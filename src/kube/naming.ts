@@ -9,8 +9,12 @@ import type { ServiceProtocol } from './model.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** RFC 4648 base32 (upper case, no padding needed for the prefix we keep). */
-function base32(bytes: Uint8Array): string {
+/**
+ * RFC 4648 base32, upper case, of the whole 5-bit groups only: callers keep a prefix (kube-proxy
+ * its first 16 characters, exactly 10 bytes; the report's pseudonyms a few), so neither padding
+ * nor a last character part-filled with zero bits is wanted.
+ */
+export function base32(bytes: Uint8Array): string {
   let out = '';
   let buffer = 0;
   let bits = 0;
@@ -23,7 +27,6 @@ function base32(bytes: Uint8Array): string {
     }
     buffer &= (1 << bits) - 1;
   }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
   return out;
 }
 

@@ -25,6 +25,7 @@ import type {
   ServiceProtocol,
   ServiceType,
   SessionAffinity,
+  SourceCondition,
   TrafficPolicy,
 } from './model.js';
 import { isEndpointChain } from './naming.js';
@@ -63,6 +64,18 @@ interface PolicyEvidence {
   localChain: boolean;
 }
 
+/**
+ * A masquerade rule of KUBE-EXT or KUBE-XLB: both chains see only traffic to external entry
+ * points, and a `--src-type LOCAL` condition narrows it to what the node itself sends (eTP=Local).
+ */
+function externalMasquerade(rule: Rule, sources: SourceCondition): MasqueradeRule {
+  return {
+    appliesTo: sources.kind === 'local-type' ? 'local-source' : 'external',
+    sources,
+    rule,
+  };
+}
+
 /** KUBE-EXT: masquerade and short-circuit rules, then the policy chain (§4.3). */
 function readExternalChain(
   g: ServiceGroup,
@@ -77,11 +90,7 @@ function readExternalChain(
     const target = rule.jumpChain;
     const cond = sourceCondition(rule);
     if (target === marks.masquerade) {
-      masq.push({
-        appliesTo: cond.kind === 'local-type' ? 'local-source' : 'external',
-        sources: cond,
-        rule,
-      });
+      masq.push(externalMasquerade(rule, cond));
       if (cond.kind === 'local-type') ev.local = true;
       else if (cond.kind === 'all') ev.cluster = true;
     } else if (target !== null && target === g.chains.svc?.name) {
@@ -141,11 +150,7 @@ function readLegacyLocalChain(
     const target = rule.jumpChain;
     const cond = sourceCondition(rule);
     if (target === marks.masquerade) {
-      masq.push({
-        appliesTo: cond.kind === 'local-type' ? 'local-source' : 'external',
-        sources: cond,
-        rule,
-      });
+      masq.push(externalMasquerade(rule, cond));
     } else if (target !== null && target === g.chains.svc?.name && cond.kind === 'cidr') {
       detector.noteRule(rule);
     }

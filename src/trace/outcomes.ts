@@ -4,6 +4,7 @@
  * rule) merge and add their probabilities, and the tree's leaves point at the merged entry.
  */
 import { ipText } from './address.js';
+import { plainStep } from './run.js';
 import type { FlowState, NodeBuilder } from './state.js';
 import type { TraceOutcome, TraceStep, TraceVerdict } from './types.js';
 
@@ -48,17 +49,9 @@ function toOutcome(leaf: Leaf): TraceOutcome {
     (verdict === 'DNAT' ? s.dnatStep : null) ??
     s.lastAccept ??
     s.path[s.path.length - 1] ?? {
-      kind: 'note',
+      // Nothing was walked at all, so the stand-in belongs to no hook.
+      ...plainStep(s, 'note', '', '', 'no rule applies'),
       hook: null,
-      table: '',
-      chain: '',
-      ruleNumber: 0,
-      line: 0,
-      depth: 0,
-      rule: null,
-      comment: null,
-      matched: [],
-      target: 'no rule applies',
     };
   return {
     verdict,

@@ -4,25 +4,11 @@
  * nothing about the name can be read from it without the key.
  */
 import { createHmac } from 'node:crypto';
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+import { base32 } from '../../kube/naming.js';
 
 /** Base32 (lower case) of the HMAC of `kind\0value`: plenty of characters to draw from. */
 export function keyedDigest(key: Buffer, kind: string, value: string): string {
-  const bytes = createHmac('sha256', key).update(`${kind}\0${value}`).digest();
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  return out;
+  return base32(createHmac('sha256', key).update(`${kind}\0${value}`).digest()).toLowerCase();
 }
 
 export class Pseudonyms {
