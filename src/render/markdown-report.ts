@@ -8,6 +8,7 @@ import { findingSummaryText } from './findings-json.js';
 import { htmlText, mdCode, mdDetails, mdFence, mdTable, mdText } from './markdown.js';
 import type { ReportDocument, ServiceRow } from '../report/document.js';
 import type { TraceSection } from '../report/traces.js';
+import { endpointsCell, trafficPolicies } from './services-format.js';
 
 /** Above this many services the table is folded away. */
 const SERVICES_OPEN_LIMIT = 25;
@@ -194,29 +195,9 @@ function findingsSection(doc: ReportDocument): string {
   return out.join('\n');
 }
 
-function endpointsCell(s: ServiceRow): string {
-  switch (s.endpointsStatus) {
-    case 'listed': {
-      const local = s.endpoints.filter((e) => e.local === true).length;
-      const known = s.endpoints.some((e) => e.local !== null);
-      return known ? `${s.endpoints.length} (${local} local)` : String(s.endpoints.length);
-    }
-    case 'none':
-      return '0 (REJECT)';
-    case 'no-local':
-      return '0 local (DROP)';
-    case 'ipvs':
-      return 'in IPVS';
-    default:
-      return '?';
-  }
-}
-
 function serviceCells(s: ServiceRow): string[] {
   const proto = (s.protocol ?? '?').toUpperCase();
-  const policies: string[] = [];
-  if (s.externalTrafficPolicy !== null) policies.push(`ext ${s.externalTrafficPolicy}`);
-  if (s.internalTrafficPolicy !== null) policies.push(`int ${s.internalTrafficPolicy}`);
+  const policies = trafficPolicies(s);
   const external = [
     ...s.externalIPs.map((ip) => mdCode(ip)),
     ...s.loadBalancerIPs.map((ip) => `${mdCode(ip)} (LB)`),

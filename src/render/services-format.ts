@@ -1,8 +1,9 @@
 /**
- * Words and cells shared by the services and endpoints presenters. Every value that came from
- * the dump is escaped here or by the caller; "?" always means "this input cannot tell".
+ * Words and cells shared by the services and endpoints presenters (and, where the report's
+ * Markdown says the same, by markdown-report.ts). Every value that came from the dump is escaped
+ * here or by the caller; "?" always means "this input cannot tell".
  */
-import type { KubeModel, ServicePort } from '../kube/model.js';
+import type { EndpointsStatus, KubeModel, ServicePort } from '../kube/model.js';
 import { escapeText } from './escape.js';
 
 export const UNKNOWN = '?';
@@ -48,7 +49,13 @@ export function externalCell(s: ServicePort): string {
   return parts.join(', ');
 }
 
-export function endpointsCell(s: ServicePort): string {
+/** What the endpoints cell reads: a service port, or the report document's copy of one. */
+export interface EndpointsSource {
+  readonly endpointsStatus: EndpointsStatus;
+  readonly endpoints: readonly { readonly local: boolean | null }[];
+}
+
+export function endpointsCell(s: EndpointsSource): string {
   switch (s.endpointsStatus) {
     case 'listed': {
       const local = s.endpoints.filter((e) => e.local === true).length;
@@ -72,11 +79,20 @@ export function affinityCell(s: ServicePort): string {
   return `ClientIP ${t === null ? UNKNOWN : `${t}s`}`;
 }
 
-/** `ext Local, int Cluster`; `-` where the rules show no such path. */
-export function policyCell(s: ServicePort): string {
+/** `ext Local`, `int Cluster`: the traffic policies the rules show (the report's copy too). */
+export function trafficPolicies(s: {
+  readonly externalTrafficPolicy: string | null;
+  readonly internalTrafficPolicy: string | null;
+}): string[] {
   const parts: string[] = [];
   if (s.externalTrafficPolicy !== null) parts.push(`ext ${s.externalTrafficPolicy}`);
   if (s.internalTrafficPolicy !== null) parts.push(`int ${s.internalTrafficPolicy}`);
+  return parts;
+}
+
+/** `ext Local, int Cluster`; `-` where the rules show no such path. */
+export function policyCell(s: ServicePort): string {
+  const parts = trafficPolicies(s);
   if (parts.length === 0) return s.unknowns.includes('type') ? UNKNOWN : '-';
   return parts.join(', ');
 }

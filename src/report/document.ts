@@ -5,7 +5,7 @@
  * the findings and the traces, so every part tells about the same rules.
  */
 import type { Finding } from '../check/finding.js';
-import type { KubeModel, ServicePort } from '../kube/model.js';
+import type { EndpointsStatus, KubeModel, ServicePort } from '../kube/model.js';
 import type { Ruleset } from '../model/ruleset.js';
 import {
   findingToJson,
@@ -79,7 +79,7 @@ export interface ServiceRow {
   readonly internalTrafficPolicy: string | null;
   /** Affinity timeout in seconds, 0 for affinity with an unknown timeout, null for none. */
   readonly sessionAffinitySeconds: number | null;
-  readonly endpointsStatus: string;
+  readonly endpointsStatus: EndpointsStatus;
   readonly endpoints: readonly {
     readonly address: string | null;
     readonly local: boolean | null;

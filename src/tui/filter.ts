@@ -3,8 +3,11 @@
  * keeps the filter and returns the keys to the list, Esc clears it. While the filter has the
  * keys, letters are text (so `q` and `j` can be typed) and only arrows and pages move.
  */
+import { escapeText } from '../render/escape.js';
+import type { Hint } from './components/chrome.js';
 import { TOP, moveCursor, type Cursor } from './cursor.js';
 import { arrowMove, listMove, type KeyPress } from './keys.js';
+import { bodyHeight, type TerminalSize } from './screen.js';
 
 /** What a filter searches: row `i`'s lower-case search text, computed when first needed. */
 export interface SearchIndex {
@@ -59,6 +62,46 @@ export function shownCount(list: FilteredList, total: number): number {
 /** The row index behind visible position `i`. */
 export function rowIndex(list: FilteredList, i: number): number {
   return list.matches === null ? i : list.matches[i];
+}
+
+/** The row index under the cursor; null when no row passes the filter. */
+export function selectedIndex(list: FilteredList, total: number): number | null {
+  return shownCount(list, total) === 0 ? null : rowIndex(list, list.cursor.selected);
+}
+
+/** Rows of a filtered list: the filter line and the column heads sit above it. */
+export function filteredListHeight(size: TerminalSize): number {
+  return bodyHeight(size) - 2;
+}
+
+/** `name`, or `name /query` while a filter narrows the list. */
+export function filteredListCrumb(list: FilteredList, name: string): string {
+  return list.filter === '' ? name : `${name} /${escapeText(list.filter)}`;
+}
+
+const BROWSE_HINTS: readonly Hint[] = [
+  { key: '↑↓/jk', does: 'move' },
+  { key: 'enter', does: 'open' },
+  { key: '/', does: 'filter' },
+];
+const TYPE_HINT: Hint = { key: 'type', does: 'to filter' };
+const ARROW_HINT: Hint = { key: '↑↓', does: 'move' };
+const DONE_HINTS: readonly Hint[] = [
+  { key: 'enter', does: 'done' },
+  { key: 'esc', does: 'clear' },
+];
+
+/**
+ * The status bar of a filtered list; the screen adds only its `own` keys. `arrowHint` is false
+ * for the chain index, whose typing hints have always left out ↑↓ (its status bar is kept as is).
+ */
+export function filteredListHints(
+  list: FilteredList,
+  own: readonly Hint[],
+  arrowHint = true,
+): Hint[] {
+  if (!list.editing) return [...BROWSE_HINTS, ...own];
+  return arrowHint ? [TYPE_HINT, ARROW_HINT, ...DONE_HINTS] : [TYPE_HINT, ...DONE_HINTS];
 }
 
 function refilter<S extends FilteredList>(list: S, filter: string, rows: SearchIndex): S {

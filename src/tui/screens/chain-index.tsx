@@ -2,25 +2,27 @@
  * Every chain of every table, filterable: the way in for dumps without services (IPVS mode,
  * fragments) and for chains no service owns (CNI, Docker).
  */
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { ReactNode } from 'react';
 import { chainRole, type KubeModel } from '../../kube/model.js';
 import type { Chain } from '../../model/ruleset.js';
 import { escapeText } from '../../render/escape.js';
 import type { Hint } from '../components/chrome.js';
-import { marker, VirtualList } from '../components/virtual-list.js';
+import { FilteredListView } from '../components/filtered-list.js';
+import { marker } from '../components/virtual-list.js';
 import {
+  filteredListCrumb,
+  filteredListHeight,
+  filteredListHints,
   filteredListKey,
-  rowIndex,
-  shownCount,
+  selectedIndex,
   UNFILTERED,
   type FilteredList,
   type SearchIndex,
 } from '../filter.js';
 import { fit, fitRight } from '../format.js';
 import type { KeyPress } from '../keys.js';
-import { bodyHeight, push, update, type BrowserContext, type Transition } from '../screen.js';
-import { toneColor, useTheme } from '../theme.js';
+import { push, update, type BrowserContext, type Transition } from '../screen.js';
 import { chainScreen } from './chain-view.js';
 import { rawScreen } from './raw-view.js';
 
@@ -78,22 +80,16 @@ function roleText(model: KubeModel, chain: Chain): string {
     : `${role.kind} of ${escapeText(role.service.identity.label)}`;
 }
 
-function listHeight(ctx: BrowserContext): number {
-  return bodyHeight(ctx.size) - 2;
-}
-
 export function chainIndexKey(
   screen: ChainIndexScreen,
   key: KeyPress,
   ctx: BrowserContext,
 ): Transition | null {
   const list = chainList(ctx.model);
-  const listed = filteredListKey(screen, key, searchIndex(list), listHeight(ctx));
+  const listed = filteredListKey(screen, key, searchIndex(list), filteredListHeight(ctx.size));
   if (listed !== null) return update(listed);
-  const chain =
-    shownCount(screen, list.chains.length) === 0
-      ? undefined
-      : list.chains[rowIndex(screen, screen.cursor.selected)];
+  const i = selectedIndex(screen, list.chains.length);
+  const chain = i === null ? undefined : list.chains[i];
   if (chain === undefined) return null;
   if (key.name === 'enter') return push(chainScreen(chain.table, chain.name));
   if (key.text === 'r') {
@@ -103,25 +99,17 @@ export function chainIndexKey(
 }
 
 export function chainIndexCrumb(screen: ChainIndexScreen): string {
-  return screen.filter === '' ? 'chains' : `chains /${escapeText(screen.filter)}`;
+  return filteredListCrumb(screen, 'chains');
 }
 
+const OWN_HINTS: readonly Hint[] = [
+  { key: 'r', does: 'raw' },
+  { key: 'esc', does: 'back' },
+  { key: 'q', does: 'quit' },
+];
+
 export function chainIndexHints(screen: ChainIndexScreen): Hint[] {
-  if (screen.editing) {
-    return [
-      { key: 'type', does: 'to filter' },
-      { key: 'enter', does: 'done' },
-      { key: 'esc', does: 'clear' },
-    ];
-  }
-  return [
-    { key: '↑↓/jk', does: 'move' },
-    { key: 'enter', does: 'open' },
-    { key: '/', does: 'filter' },
-    { key: 'r', does: 'raw' },
-    { key: 'esc', does: 'back' },
-    { key: 'q', does: 'quit' },
-  ];
+  return filteredListHints(screen, OWN_HINTS, false);
 }
 
 export function ChainIndexView(props: {
@@ -129,44 +117,24 @@ export function ChainIndexView(props: {
   readonly ctx: BrowserContext;
 }): ReactNode {
   const { screen, ctx } = props;
-  const theme = useTheme();
   const list = chainList(ctx.model);
-  const total = list.chains.length;
-  const count = shownCount(screen, total);
-  const filterLine = screen.editing
-    ? `/${escapeText(screen.filter)}▏`
-    : screen.filter !== ''
-      ? `filter: ${escapeText(screen.filter)}  (esc clears)`
-      : 'press / to filter';
-  const summary = screen.matches === null ? `${total} chains` : `${count} of ${total} chains`;
   return (
-    <Box flexDirection="column">
-      <Box height={1}>
-        <Text wrap="truncate-end">
-          <Text bold={screen.editing}>{filterLine}</Text>
-          <Text dimColor>{`   ${summary}`}</Text>
-        </Text>
-      </Box>
-      <Box height={1}>
-        <Text wrap="truncate-end" bold color={toneColor(theme, 'heading')}>
-          {`  ${fit('TABLE', 8)} ${fit('CHAIN', 30)} ${fitRight('RULES', 6)} ROLE`}
-        </Text>
-      </Box>
-      <VirtualList
-        count={count}
-        cursor={screen.cursor}
-        height={listHeight(ctx)}
-        empty={total === 0 ? 'the dump has no chains' : 'nothing matches the filter'}
-        renderRow={(i, selected) => {
-          const chain = list.chains[rowIndex(screen, i)];
-          return (
-            <Text wrap="truncate-end" inverse={selected}>
-              {`${marker(selected)} ${fit(escapeText(chain.table), 8)} ${fit(escapeText(chain.name), 30)} ${fitRight(String(chain.rules.length), 6)} `}
-              <Text dimColor>{roleText(ctx.model, chain)}</Text>
-            </Text>
-          );
-        }}
-      />
-    </Box>
+    <FilteredListView
+      list={screen}
+      total={list.chains.length}
+      noun="chains"
+      heads={`  ${fit('TABLE', 8)} ${fit('CHAIN', 30)} ${fitRight('RULES', 6)} ROLE`}
+      height={filteredListHeight(ctx.size)}
+      emptyList="the dump has no chains"
+      renderRow={(i, selected) => {
+        const chain = list.chains[i];
+        return (
+          <Text wrap="truncate-end" inverse={selected}>
+            {`${marker(selected)} ${fit(escapeText(chain.table), 8)} ${fit(escapeText(chain.name), 30)} ${fitRight(String(chain.rules.length), 6)} `}
+            <Text dimColor>{roleText(ctx.model, chain)}</Text>
+          </Text>
+        );
+      }}
+    />
   );
 }

@@ -2,22 +2,24 @@
  * The first screen: every service port of the dump, one row each, with an incremental filter.
  * Enter opens the service, `t` traces to it, `r` shows the rules behind it, `c` lists chains.
  */
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { ReactNode } from 'react';
-import { escapeText } from '../../render/escape.js';
-import { marker, VirtualList } from '../components/virtual-list.js';
 import type { Hint } from '../components/chrome.js';
+import { FilteredListView } from '../components/filtered-list.js';
+import { marker } from '../components/virtual-list.js';
 import {
+  filteredListCrumb,
+  filteredListHeight,
+  filteredListHints,
   filteredListKey,
-  rowIndex,
   searchRows,
-  shownCount,
+  selectedIndex,
   UNFILTERED,
   type FilteredList,
 } from '../filter.js';
 import { fit, fitRight } from '../format.js';
 import type { KeyPress } from '../keys.js';
-import { bodyHeight, push, update, type BrowserContext, type Transition } from '../screen.js';
+import { push, update, type BrowserContext, type Transition } from '../screen.js';
 import { serviceRows, type ServiceRow } from '../service-rows.js';
 import { worstSeverity } from '../findings.js';
 import { toneColor, useTheme } from '../theme.js';
@@ -34,15 +36,10 @@ export function serviceListScreen(): ServiceListScreen {
   return { kind: 'services', ...UNFILTERED };
 }
 
-/** The filter line and the column heads sit above the list. */
-function listHeight(ctx: BrowserContext): number {
-  return bodyHeight(ctx.size) - 2;
-}
-
 function selectedRow(screen: ServiceListScreen, ctx: BrowserContext): ServiceRow | null {
   const rows = serviceRows(ctx.model);
-  if (shownCount(screen, rows.length) === 0) return null;
-  return rows[rowIndex(screen, screen.cursor.selected)] ?? null;
+  const i = selectedIndex(screen, rows.length);
+  return i === null ? null : (rows[i] ?? null);
 }
 
 export function serviceListKey(
@@ -50,7 +47,12 @@ export function serviceListKey(
   key: KeyPress,
   ctx: BrowserContext,
 ): Transition | null {
-  const listed = filteredListKey(screen, key, searchRows(serviceRows(ctx.model)), listHeight(ctx));
+  const listed = filteredListKey(
+    screen,
+    key,
+    searchRows(serviceRows(ctx.model)),
+    filteredListHeight(ctx.size),
+  );
   if (listed !== null) return update(listed);
   if (key.text === 'c') return push(chainIndexScreen());
   const row = selectedRow(screen, ctx);
@@ -67,28 +69,19 @@ export function serviceListKey(
 }
 
 export function serviceListCrumb(screen: ServiceListScreen): string {
-  return screen.filter === '' ? 'services' : `services /${escapeText(screen.filter)}`;
+  return filteredListCrumb(screen, 'services');
 }
 
+const OWN_HINTS: readonly Hint[] = [
+  { key: 't', does: 'trace' },
+  { key: 'c', does: 'chains' },
+  { key: 'r', does: 'raw' },
+  { key: '?', does: 'keys' },
+  { key: 'q', does: 'quit' },
+];
+
 export function serviceListHints(screen: ServiceListScreen): Hint[] {
-  if (screen.editing) {
-    return [
-      { key: 'type', does: 'to filter' },
-      { key: '↑↓', does: 'move' },
-      { key: 'enter', does: 'done' },
-      { key: 'esc', does: 'clear' },
-    ];
-  }
-  return [
-    { key: '↑↓/jk', does: 'move' },
-    { key: 'enter', does: 'open' },
-    { key: '/', does: 'filter' },
-    { key: 't', does: 'trace' },
-    { key: 'c', does: 'chains' },
-    { key: 'r', does: 'raw' },
-    { key: '?', does: 'keys' },
-    { key: 'q', does: 'quit' },
-  ];
+  return filteredListHints(screen, OWN_HINTS);
 }
 
 /** The mark of a row: the service's warnings, and `check`'s findings once they are known. */
@@ -148,58 +141,29 @@ export function ServiceListView(props: {
   const { screen, ctx } = props;
   const theme = useTheme();
   const rows = serviceRows(ctx.model);
-  const count = shownCount(screen, rows.length);
   const cells = columns(ctx.size.columns, ctx.model.family === 'ipv6' ? 26 : 15);
-  const filterLine = screen.editing
-    ? `/${escapeText(screen.filter)}▏`
-    : screen.filter !== ''
-      ? `filter: ${escapeText(screen.filter)}  (esc clears)`
-      : 'press / to filter';
-  const total = rows.length;
-  const summary =
-    screen.matches === null ? `${total} service ports` : `${count} of ${total} service ports`;
-  const empty =
-    total === 0
-      ? `no service ports in this dump (proxy mode: ${ctx.model.mode}); press c to browse the chains`
-      : 'nothing matches the filter';
   return (
-    <Box flexDirection="column">
-      <Box height={1}>
-        <Text wrap="truncate-end">
-          <Text
-            bold={screen.editing}
-            color={screen.editing ? toneColor(theme, 'key') : undefined}
-            dimColor={!screen.editing && screen.filter === ''}
-          >
-            {filterLine}
-          </Text>
-          <Text dimColor>{`   ${summary}`}</Text>
-        </Text>
-      </Box>
-      <Box height={1}>
-        <Text wrap="truncate-end" bold color={toneColor(theme, 'heading')}>
-          {`    ${line(cells, { label: 'SERVICE PORT', type: 'TYPE', ip: 'CLUSTER-IP', port: 'PORT', nodePort: 'NODEPORT', endpoints: 'EPS' })}`}
-        </Text>
-      </Box>
-      <VirtualList
-        count={count}
-        cursor={screen.cursor}
-        height={listHeight(ctx)}
-        empty={empty}
-        renderRow={(i, selected) => {
-          const row = rows[rowIndex(screen, i)];
-          const severity = rowSeverity(row, ctx);
-          return (
-            <Text wrap="truncate-end" inverse={selected}>
-              {`${marker(selected)} `}
-              <Text color={toneColor(theme, severity === 'error' ? 'error' : 'warning')} bold>
-                {severity === null ? ' ' : '!'}
-              </Text>
-              {` ${line(cells, { label: row.label, type: row.type, ip: row.clusterIP, port: row.port, nodePort: row.nodePorts, endpoints: row.endpoints })}`}
+    <FilteredListView
+      list={screen}
+      total={rows.length}
+      noun="service ports"
+      heads={`    ${line(cells, { label: 'SERVICE PORT', type: 'TYPE', ip: 'CLUSTER-IP', port: 'PORT', nodePort: 'NODEPORT', endpoints: 'EPS' })}`}
+      height={filteredListHeight(ctx.size)}
+      emptyList={`no service ports in this dump (proxy mode: ${ctx.model.mode}); press c to browse the chains`}
+      toneFilterLine
+      renderRow={(i, selected) => {
+        const row = rows[i];
+        const severity = rowSeverity(row, ctx);
+        return (
+          <Text wrap="truncate-end" inverse={selected}>
+            {`${marker(selected)} `}
+            <Text color={toneColor(theme, severity === 'error' ? 'error' : 'warning')} bold>
+              {severity === null ? ' ' : '!'}
             </Text>
-          );
-        }}
-      />
-    </Box>
+            {` ${line(cells, { label: row.label, type: row.type, ip: row.clusterIP, port: row.port, nodePort: row.nodePorts, endpoints: row.endpoints })}`}
+          </Text>
+        );
+      }}
+    />
   );
 }
