@@ -97,11 +97,8 @@ export function renderServicesTable(
   }
   const total = model.services.length;
   const endpoints = services.reduce((a, s) => a + s.endpoints.length, 0);
-  out.push(
-    opts.filtered
-      ? `${services.length} of ${total} service ports, ${endpoints} endpoints`
-      : `${total} service ports, ${endpoints} endpoints`,
-  );
+  const counted = `service port${total === 1 ? '' : 's'}, ${endpoints} endpoint${endpoints === 1 ? '' : 's'}`;
+  out.push(opts.filtered ? `${services.length} of ${total} ${counted}` : `${total} ${counted}`);
 
   // "No traffic" is common on quiet nodes: one line for all of them.
   const quiet = services.filter((s) => s.warnings.some((w) => w.code === 'no-traffic'));

@@ -48,6 +48,12 @@ describe('k8s-ipt services', () => {
     expect(r.stdout).toMatch(/rules of kube-proxy 1\.19–1\.20, legacy layout/);
   });
 
+  it('counts in the singular where there is one', () => {
+    const r = runCli(['svc', '--name', 'kubernetes', CLASSIC]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('1 of 5 service ports, 1 endpoint\n');
+  });
+
   it('reads standard input and takes the alias svc', () => {
     const r = runCli(['svc', '-'], readFixture('k8s-1.24-ext-svl.save'));
     expect(r.status).toBe(0);
