@@ -80,6 +80,11 @@ export function claimRuleCaches(owner: object): void {
   cacheOwner = owner;
 }
 
+/** Empties the caches if they are `owner`'s, once it has nothing more to parse. */
+export function releaseRuleCaches(owner: object): void {
+  if (cacheOwner === owner) resetRuleCaches();
+}
+
 /** Forgets the shared objects of the previous input. Readers call it before each input. */
 export function resetRuleCaches(): void {
   cacheOwner = null;

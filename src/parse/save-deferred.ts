@@ -8,18 +8,22 @@ import type { Chain, DeferredRules, Ruleset, Table } from '../model/ruleset.js';
 import { Rule } from '../model/rule.js';
 import { LineContext, ProblemLog } from './context.js';
 import { finishRule } from './finish.js';
-import { claimRuleCaches, readRuleLine } from './rule-builder.js';
+import { claimRuleCaches, readRuleLine, releaseRuleCaches } from './rule-builder.js';
 
-/** Entries of the span buffer: where the line starts, where its rule text starts, its end, its number. */
+/** Numbers per recorded line: its start, the start of its rule text, its end, its number. */
 const SPAN = 4;
 
-/**
- * The deferred lines of one read: the text they point into and the ruleset their problems go
- * to. Also the owner of the rule builder's caches while its chains are parsed.
- */
+/** The deferred lines of one read, the text they point into, the ruleset they report to. */
 export class DeferredSave {
+  /**
+   * Owns the rule builder's caches for this read. Not the read itself: the module holds its
+   * owner until the next input, and should not keep a ruleset alive that long.
+   */
+  readonly cacheOwner = {};
   private spans = new Int32Array(SPAN * 1024);
   private count = 0;
+  /** Chains whose lines are not parsed yet. */
+  private pending = 0;
   private readonly ctx: LineContext;
   /** The chain being parsed and the line being read, for `makeRule` (one closure per read). */
   private chain: Chain | null = null;
@@ -48,6 +52,7 @@ export class DeferredSave {
 
   /** The (empty) deferred rules of a chain of `table`; the caller hands them to the chain. */
   rulesOf(table: Table): DeferredSaveRules {
+    this.pending++;
     return new DeferredSaveRules(this, table);
   }
 
@@ -82,7 +87,7 @@ export class DeferredSave {
     count: number,
     listed: readonly number[] | null,
   ): void {
-    claimRuleCaches(this);
+    claimRuleCaches(this.cacheOwner);
     const had = chain.ruleCount;
     const { text, spans, ctx } = this;
     this.chain = chain;
@@ -96,6 +101,11 @@ export class DeferredSave {
       }
     } finally {
       this.chain = null;
+      // The last chain read: the caches and the text are not needed any more.
+      if (--this.pending === 0) {
+        releaseRuleCaches(this.cacheOwner);
+        this.spans = new Int32Array(0);
+      }
     }
     if (had > 0) {
       // Lines the fast path could not read went the eager way, ahead of these: merged by line.

@@ -64,7 +64,7 @@ export function readSave(text: string, options: SaveReaderOptions): Ruleset {
   const deferred = deferRules !== null ? new DeferredSave(text, ruleset) : null;
   resetRuleCaches();
   // The deferred chains are parsed later with these caches, as long as no other input came between.
-  if (deferred !== null) claimRuleCaches(deferred);
+  if (deferred !== null) claimRuleCaches(deferred.cacheOwner);
   let table: Table | null = null;
   const tableColumns = new Map<Table, number>();
   // Consecutive rules almost always belong to one chain: skip the map lookup for them.
