@@ -51,8 +51,23 @@ function ownCopy(text: string): string {
   return text.length < 13 ? text : [text.slice(0, 1), text.slice(1)].join('');
 }
 
+/**
+ * Rule lines a reader kept as text, to parse when someone first reads the chain's rules. The
+ * model only counts and triggers them; the reader that recorded them knows how to read them.
+ */
+export interface DeferredRules {
+  /** How many rules the lines make. */
+  readonly count: number;
+  /**
+   * Parses the lines into `chain` (which no longer holds them as deferred), placing them among
+   * the rules it already has, and reports their problems into the chain's ruleset.
+   */
+  materialize(chain: Chain): void;
+}
+
 export class Chain {
-  readonly rules: Rule[] = [];
+  private list: Rule[] = [];
+  private deferred: DeferredRules | null = null;
   /** `ACCEPT`/`DROP` for built-in chains; null for user chains (`-` in iptables-save). */
   policy: string | null = null;
   counters: Counters | null = null;
@@ -72,13 +87,54 @@ export class Chain {
     public readonly line: number,
   ) {}
 
+  /** The rules in order; rules a reader deferred are parsed on the first read. */
+  get rules(): Rule[] {
+    if (this.deferred !== null) this.materialize();
+    return this.list;
+  }
+
+  /** How many rules the chain has, deferred ones included, without parsing any. */
+  get ruleCount(): number {
+    return this.deferred === null ? this.list.length : this.list.length + this.deferred.count;
+  }
+
+  /** False while the chain holds rules that were not parsed yet. */
+  get materialized(): boolean {
+    return this.deferred === null;
+  }
+
+  /** The rules not parsed yet, as the reader that deferred them handed them over. */
+  get pendingRules(): DeferredRules | null {
+    return this.deferred;
+  }
+
+  /** Adds a rule at the end without parsing deferred ones (for readers, while they read). */
+  appendRule(rule: Rule): void {
+    this.list.push(rule);
+  }
+
+  /** Hands the chain rules to parse later (for readers; at most once per chain). */
+  deferRules(deferred: DeferredRules): void {
+    this.deferred = deferred;
+  }
+
+  /** Parses the deferred rules, if any. */
+  materialize(): void {
+    const deferred = this.deferred;
+    if (deferred === null) return;
+    // Detached first: the reader reads and writes `rules` while it places the parsed ones.
+    this.deferred = null;
+    deferred.materialize(this);
+  }
+
   /**
-   * Replaces `rules` with an exact-size copy: a list grown rule by rule keeps spare room (17
-   * entries for a chain of one or two rules). Readers call it once the chain is complete, before
-   * anyone else holds the list.
+   * Replaces the rule list with an exact-size copy: a list grown rule by rule keeps spare room
+   * (17 entries for a chain of one or two rules). Readers call it once the chain is complete,
+   * before anyone else holds the list.
    */
   trimRules(): void {
-    (this as { rules: Rule[] }).rules = this.rules.slice();
+    // An empty list has no room to spare.
+    if (this.list.length !== 0) this.list = this.list.slice();
   }
 }
 
@@ -113,7 +169,7 @@ export class Table {
 
   get ruleCount(): number {
     let n = 0;
-    for (const c of this.chains) n += c.rules.length;
+    for (const c of this.chains) n += c.ruleCount;
     return n;
   }
 }
@@ -178,6 +234,21 @@ export class Ruleset {
     let n = 0;
     for (const t of this.tables) n += t.chains.length;
     return n;
+  }
+
+  /** How many chains still hold rules that were not parsed. */
+  get deferredChainCount(): number {
+    let n = 0;
+    for (const t of this.tables) for (const c of t.chains) if (!c.materialized) n++;
+    return n;
+  }
+
+  /**
+   * Parses every deferred chain, in table and chain order. Their problems are appended to
+   * `problems` (deferred problems only arrive when their chain is read).
+   */
+  materializeAll(): void {
+    for (const t of this.tables) for (const c of t.chains) c.materialize();
   }
 
   *rules(): IterableIterator<Rule> {

@@ -23,6 +23,14 @@ export interface ReadOptions {
    * (`iptables -t nat -L`). Several listings in one input take a comma-separated list, in order.
    */
   readonly table?: string;
+  /**
+   * Chains whose rules may be left unparsed until someone reads them (`Chain.rules`,
+   * `Ruleset.materializeAll()`); `Chain.ruleCount` counts them without parsing. Only
+   * iptables-save input that needed no cleaning is read this way. The problems of a deferred
+   * chain's lines are appended to `Ruleset.problems` when its rules are parsed, and while no
+   * rule names the address family, `Ruleset.family` may stay `unknown` until then.
+   */
+  readonly deferRules?: (table: string, chain: string) => boolean;
 }
 
 export const INPUT_FORMATS: readonly InputFormat[] = [
@@ -37,10 +45,16 @@ export function detectFormat(text: string): InputFormat {
   return sniffFormat(text).format;
 }
 
-function readAs(format: InputFormat, text: string, file: string, tables: string[]): Ruleset {
+function readAs(
+  format: InputFormat,
+  text: string,
+  file: string,
+  tables: string[],
+  deferRules: ReadOptions['deferRules'],
+): Ruleset {
   switch (format) {
     case 'iptables-save':
-      return readSave(text, { file });
+      return readSave(text, { file, deferRules });
     case 'rules':
       return readRules(text, { file, tables });
     case 'listing':
@@ -61,7 +75,10 @@ export function readRuleset(text: string, options: ReadOptions): Ruleset {
     .split(',')
     .map((t) => t.trim())
     .filter((t) => t !== '');
-  const ruleset = readAs(format, body, options.file, tables);
+  // Problems of cleaned text are mapped back to the pasted text below, once: a chain parsed
+  // later would miss that, so cleaned text is read whole.
+  const deferRules = cleaned === null ? options.deferRules : undefined;
+  const ruleset = readAs(format, body, options.file, tables, deferRules);
   ruleset.format = format;
   if (options.format !== undefined) ruleset.formatSource = 'given';
   const log = new ProblemLog(options.file, ruleset.problems);

@@ -64,8 +64,30 @@ function protocolMatch(value: string, negated: boolean): ProtocolMatch {
   return protocol;
 }
 
+/**
+ * The read the caches hold objects of. Their keys are offsets into that read's text: a chain
+ * parsed later (deferred rules) may only use them while no other input was read in between.
+ */
+let cacheOwner: object | null = null;
+
+/**
+ * Makes the caches `owner`'s: kept when they already are (so rules of one input parsed at
+ * different times share objects), emptied when they belong to another input or to none.
+ */
+export function claimRuleCaches(owner: object): void {
+  if (cacheOwner === owner) return;
+  resetRuleCaches();
+  cacheOwner = owner;
+}
+
+/** Empties the caches if they are `owner`'s, once it has nothing more to parse. */
+export function releaseRuleCaches(owner: object): void {
+  if (cacheOwner === owner) resetRuleCaches();
+}
+
 /** Forgets the shared objects of the previous input. Readers call it before each input. */
 export function resetRuleCaches(): void {
+  cacheOwner = null;
   sharedMatches.clear();
   sharedTargets.clear();
   sharedAddresses[0].clear();
