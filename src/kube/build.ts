@@ -13,13 +13,16 @@ import {
   inferNodeAddresses,
   markOfChain,
 } from './environment.js';
-import { readEndpointChains, type EndpointChainFacts } from './endpoints.js';
+import { DeferredServicePort } from './deferred-service-port.js';
+import { EndpointChains } from './endpoints.js';
 import { NatReferences } from './references.js';
 import { guessEra } from './era.js';
-import { groupServiceRules, type ServiceGroup } from './groups.js';
+import { groupServiceRules, type GroupingResult, type ServiceGroup } from './groups.js';
 import { HashDirectory } from './identity.js';
 import type {
   ChainRole,
+  EntryRule,
+  ProxyMode,
   ChainRoleKind,
   KubeModel,
   KubeWarning,
@@ -27,7 +30,12 @@ import type {
   StaleChain,
 } from './model.js';
 import { isEndpointChain, splitServiceChain } from './naming.js';
-import { buildServicePort, type ServicePortContext } from './service-port.js';
+import {
+  buildServicePort,
+  summariseServicePort,
+  type BuiltServicePort,
+  type ServicePortContext,
+} from './service-port.js';
 
 const MASQUERADE_CHAIN = 'KUBE-MARK-MASQ';
 const DROP_CHAIN = 'KUBE-MARK-DROP';
@@ -100,15 +108,24 @@ function describeLosses(ruleset: Ruleset): string[] {
   return out;
 }
 
-export function buildKubeModel(ruleset: Ruleset): KubeModel {
-  const nat = findTable(ruleset, 'nat');
-  const filter = findTable(ruleset, 'filter');
-  const references = new NatReferences(ruleset);
-  const mode = detectMode(ruleset);
-  const era = guessEra(ruleset);
-  const detector = new DetectorEvidence();
-  for (const cidr of forwardPodCidrs(ruleset)) detector.notePodCidr(cidr);
+export interface KubeModelOptions {
+  /**
+   * Build each service port's chains, ladders and endpoints when one of those fields is first
+   * read, and the node-wide facts that need them (era, detector, stale chains, warnings) when
+   * those are first read. The answers are the same; only when the work is done differs. For the
+   * browser, whose first screen needs only names and addresses.
+   */
+  readonly deferred?: boolean;
+}
 
+/** The comments of the whole dump: names for comment-less chains, and whether any are there. */
+interface CommentSurvey {
+  readonly directory: HashDirectory;
+  readonly uncommentedEndpointChains: number;
+  readonly commentsAbsent: boolean;
+}
+
+function surveyComments(ruleset: Ruleset, nat: Table | undefined): CommentSurvey {
   const directory = new HashDirectory();
   let uncommentedEndpointChains = 0;
   let commentedKubeRules = 0;
@@ -136,7 +153,32 @@ export function buildKubeModel(ruleset: Ruleset): KubeModel {
       }
     }
   }
-  const commentsAbsent = commentedKubeRules === 0 && uncommentedEndpointChains > 0;
+  return {
+    directory,
+    uncommentedEndpointChains,
+    commentsAbsent: commentedKubeRules === 0 && uncommentedEndpointChains > 0,
+  };
+}
+
+/** Computes `make()` when first asked for, once. */
+function once<T>(make: () => T): () => T {
+  let done = false;
+  let value: T | undefined;
+  return () => {
+    if (!done) {
+      value = make();
+      done = true;
+    }
+    return value as T;
+  };
+}
+
+export function buildKubeModel(ruleset: Ruleset, options: KubeModelOptions = {}): KubeModel {
+  const nat = findTable(ruleset, 'nat');
+  const filter = findTable(ruleset, 'filter');
+  const references = new NatReferences(ruleset);
+  const mode = detectMode(ruleset);
+  const survey = once(() => surveyComments(ruleset, nat));
 
   const grouping = groupServiceRules({
     ruleset,
@@ -148,36 +190,137 @@ export function buildKubeModel(ruleset: Ruleset): KubeModel {
   const live: ServiceGroup[] = [];
   for (const g of grouping.groups) {
     const hasFilter = g.filterRules.some((f) => f.kind !== 'health-check-accept');
-    const hasRules = g.chainList().some((c) => c.rules.length > 0);
-    if (g.entries.length > 0 || hasFilter || (!natHasEntries && hasRules)) live.push(g);
+    const hasRules = !natHasEntries && g.chainList().some((c) => c.rules.length > 0);
+    if (g.entries.length > 0 || hasFilter || hasRules) live.push(g);
   }
   live.sort((a, b) => a.order - b.order);
 
   const ctx: ServicePortContext = {
     ruleset,
     nat,
-    endpointChains: readEndpointChains(nat, MASQUERADE_CHAIN),
+    endpointChains: new EndpointChains(nat, MASQUERADE_CHAIN),
     references,
     marks: { masquerade: MASQUERADE_CHAIN, drop: DROP_CHAIN },
     withCounters: ruleset.hasCounters,
-    detector,
-    directory,
+    directory: () => survey().directory,
     mode: mode.mode,
   };
-  const services: ServicePort[] = live.map((g) => buildServicePort(g, ctx));
-  markDuplicateTuples(services);
 
-  // Endpoint chains in use are marked on their facts as the services list them.
-  const used = new Set<Chain>();
-  for (const s of services) {
-    for (const c of [s.chains.svc, s.chains.svl, s.chains.ext, s.chains.fw, s.chains.xlb]) {
-      if (c !== null) used.add(c);
-    }
+  // Both ways end with the same services, each with its duplicate-tuple warnings last.
+  let services: readonly ServicePort[];
+  let builtPorts: () => readonly BuiltServicePort[];
+  if (options.deferred === true) {
+    const summaries = live.map((g) => summariseServicePort(g, ctx));
+    const pending: Array<DeferredServicePort | null> = live.map(() => null);
+    const laterWarnings = duplicateTupleWarnings(
+      live.map((g, i) => ({
+        label: () => (pending[i] as DeferredServicePort).identity.label,
+        entryRules: g.entries,
+      })),
+    );
+    const ports = live.map(
+      (g, i) =>
+        (pending[i] = new DeferredServicePort(
+          summaries[i],
+          () => buildServicePort(g, ctx),
+          laterWarnings[i],
+        )),
+    );
+    services = ports;
+    builtPorts = once(() => ports.map((p) => p.built()));
+  } else {
+    // Every endpoint chain in table order first: see EndpointChains.
+    ctx.endpointChains.readAll();
+    const built = live.map((g) => buildServicePort(g, ctx));
+    services = built.map((b) => b.service);
+    const laterWarnings = duplicateTupleWarnings(
+      services.map((s) => ({ label: () => s.identity.label, entryRules: s.entryRules })),
+    );
+    services.forEach((s, i) => (s.warnings as KubeWarning[]).push(...laterWarnings[i]));
+    builtPorts = () => built;
   }
-  const staleChains = findStaleChains(nat, used, ctx.endpointChains, references, directory);
 
+  // The facts below need every service port built (the deferred ones too, then).
+  const detector = once(() => {
+    const evidence = new DetectorEvidence();
+    for (const cidr of forwardPodCidrs(ruleset)) evidence.notePodCidr(cidr);
+    for (const b of builtPorts()) for (const rule of b.detectorRules) evidence.noteRule(rule);
+    return evidence;
+  });
+  const staleChains = once(() => {
+    builtPorts();
+    // Endpoint chains in use are marked on their facts as the services list them.
+    const used = new Set<Chain>();
+    for (const s of services) {
+      for (const c of [s.chains.svc, s.chains.svl, s.chains.ext, s.chains.fw, s.chains.xlb]) {
+        if (c !== null) used.add(c);
+      }
+    }
+    return findStaleChains(nat, used, ctx.endpointChains, references, () => survey().directory);
+  });
+  const warnings = once(() =>
+    nodeWarnings(ruleset, mode.mode, services, staleChains(), grouping, survey()),
+  );
+  const limitations = once(() => nodeLimitations(ruleset, nat, filter, mode.mode, survey()));
+  const era = once(() => guessEra(ruleset));
+  const chainRoles = once(() => {
+    builtPorts();
+    return buildChainRoles(ruleset, nat, services);
+  });
+
+  return {
+    ruleset,
+    mode: mode.mode,
+    modeEvidence: mode.evidence,
+    get era() {
+      return era();
+    },
+    family: ruleset.family,
+    services,
+    get largeClusterMode() {
+      const s = survey();
+      return s.uncommentedEndpointChains > 0 && !s.commentsAbsent;
+    },
+    get commentsAbsent() {
+      return survey().commentsAbsent;
+    },
+    software: detectSoftware(ruleset),
+    masqueradeMark: markOfChain(ruleset, MASQUERADE_CHAIN),
+    dropMark: markOfChain(ruleset, DROP_CHAIN),
+    get localDetector() {
+      return detector().detector();
+    },
+    get podCIDRs() {
+      return detector().podCidrs();
+    },
+    nodeAddresses: inferNodeAddresses(ruleset),
+    get staleChains() {
+      return staleChains();
+    },
+    get warnings() {
+      return warnings();
+    },
+    get limitations() {
+      return limitations();
+    },
+    // One role per chain of the dump: built when first asked for (most commands never do).
+    get chainRoles() {
+      return chainRoles();
+    },
+  };
+}
+
+function nodeWarnings(
+  ruleset: Ruleset,
+  mode: ProxyMode,
+  services: readonly ServicePort[],
+  staleChains: readonly StaleChain[],
+  grouping: GroupingResult,
+  survey: CommentSurvey,
+): KubeWarning[] {
+  const nat = findTable(ruleset, 'nat');
   const warnings: KubeWarning[] = [];
-  if (mode.mode === 'ipvs') {
+  if (mode === 'ipvs') {
     warnings.push({
       code: 'endpoints-in-ipvs',
       severity: 'info',
@@ -197,9 +340,8 @@ export function buildKubeModel(ruleset: Ruleset): KubeModel {
       rules: [rule],
     });
   }
-  const limitations = describeLosses(ruleset);
-  if (services.length === 0 && directory.mentioned().length > 0 && mode.mode !== 'ipvs') {
-    const names = directory.mentioned();
+  const names = survey.directory.mentioned();
+  if (services.length === 0 && names.length > 0 && mode !== 'ipvs') {
     warnings.push({
       code: 'fields-lost',
       severity: 'warning',
@@ -207,7 +349,18 @@ export function buildKubeModel(ruleset: Ruleset): KubeModel {
       rules: [],
     });
   }
-  if (nat !== undefined && filter === undefined && mode.mode === 'iptables') {
+  return warnings;
+}
+
+function nodeLimitations(
+  ruleset: Ruleset,
+  nat: Table | undefined,
+  filter: Table | undefined,
+  mode: ProxyMode,
+  survey: CommentSurvey,
+): string[] {
+  const limitations = describeLosses(ruleset);
+  if (nat !== undefined && filter === undefined && mode === 'iptables') {
     limitations.push(
       'the input has no filter table: services without (local) endpoints, whose only rules are REJECT/DROP there, and health-check ports cannot be seen',
     );
@@ -216,70 +369,53 @@ export function buildKubeModel(ruleset: Ruleset): KubeModel {
       'the input has no nat table: only services the filter table names are shown, without endpoints or probabilities',
     );
   }
-  if (commentsAbsent) {
+  if (survey.commentsAbsent) {
     limitations.push(
       'the rules carry no comments: services are found by the chain graph, named only where a chain hash matches a known name (else shown by address); external IPs and LoadBalancer IPs look alike, and health-check ports cannot be tied to their service',
     );
-  } else if (uncommentedEndpointChains > 0) {
+  } else if (survey.uncommentedEndpointChains > 0) {
     limitations.push(
-      `${uncommentedEndpointChains} KUBE-SEP chains have no comments (kube-proxy's large-cluster mode): they are tied to services by the chain graph and confirmed by their hash`,
+      `${survey.uncommentedEndpointChains} KUBE-SEP chains have no comments (kube-proxy's large-cluster mode): they are tied to services by the chain graph and confirmed by their hash`,
     );
   }
-
-  let roles: Map<string, ChainRole> | undefined;
-  return {
-    ruleset,
-    mode: mode.mode,
-    modeEvidence: mode.evidence,
-    era,
-    family: ruleset.family,
-    services,
-    largeClusterMode: uncommentedEndpointChains > 0 && !commentsAbsent,
-    commentsAbsent,
-    software: detectSoftware(ruleset),
-    masqueradeMark: markOfChain(ruleset, MASQUERADE_CHAIN),
-    dropMark: markOfChain(ruleset, DROP_CHAIN),
-    localDetector: detector.detector(),
-    podCIDRs: detector.podCidrs(),
-    nodeAddresses: inferNodeAddresses(ruleset),
-    staleChains,
-    warnings,
-    limitations,
-    // One role per chain of the dump: built when first asked for (most commands never do).
-    get chainRoles(): ReadonlyMap<string, ChainRole> {
-      roles ??= buildChainRoles(ruleset, nat, services);
-      return roles;
-    },
-  };
+  return limitations;
 }
 
-function markDuplicateTuples(services: ServicePort[]): void {
-  const seen = new Map<string, ServicePort>();
-  for (const s of services) {
+/**
+ * For each service port (in order), a warning per entry tuple an earlier port already claims.
+ * `label` is asked for only when there is something to say.
+ */
+function duplicateTupleWarnings(
+  ports: readonly { readonly label: () => string; readonly entryRules: readonly EntryRule[] }[],
+): KubeWarning[][] {
+  const seen = new Map<string, number>();
+  return ports.map((s, index) => {
+    const out: KubeWarning[] = [];
     for (const e of s.entryRules) {
       if (e.ip === null || e.port === null) continue;
       const key = `${e.ip}|${e.port}|${e.protocol ?? '*'}`;
       const first = seen.get(key);
       if (first === undefined) {
-        seen.set(key, s);
+        seen.set(key, index);
         continue;
       }
-      if (first === s) continue;
-      (s.warnings as KubeWarning[]).push({
+      if (first === index) continue;
+      out.push({
         code: 'duplicate-tuple',
         severity: 'warning',
-        message: `${e.ip}:${e.port} is also claimed by ${first.identity.label}, whose rule comes first in KUBE-SERVICES and wins`,
+        message: `${e.ip}:${e.port} is also claimed by ${ports[first].label()}, whose rule comes first in KUBE-SERVICES and wins`,
         rules: [e.rule],
       });
     }
-  }
+    return out;
+  });
 }
 
 /** Whether a service port uses the chain: one of its service chains, or one of its endpoints. */
 function isUsed(
   chain: Chain | undefined,
   serviceChains: ReadonlySet<Chain>,
-  endpointChains: ReadonlyMap<string, EndpointChainFacts>,
+  endpointChains: EndpointChains,
 ): boolean {
   if (chain === undefined) return false;
   if (serviceChains.has(chain)) return true;
@@ -290,21 +426,15 @@ function isUsed(
 function findStaleChains(
   nat: Table | undefined,
   serviceChains: ReadonlySet<Chain>,
-  endpointChains: ReadonlyMap<string, EndpointChainFacts>,
+  endpointChains: EndpointChains,
   references: NatReferences,
-  directory: HashDirectory,
+  directory: () => HashDirectory,
 ): StaleChain[] {
   if (nat === undefined) return [];
   const out: StaleChain[] = [];
-  // The endpoint chains' facts are in table order: walk them beside the table's chains.
-  const endpoints = endpointChains.values();
-  let nextEndpoint = endpoints.next();
   for (const chain of nat.chains) {
-    let used: boolean;
-    if (!nextEndpoint.done && nextEndpoint.value.chain === chain) {
-      used = nextEndpoint.value.listed;
-      nextEndpoint = endpoints.next();
-    } else used = serviceChains.has(chain);
+    const facts = isEndpointChain(chain.name) ? endpointChains.get(chain.name) : undefined;
+    const used = facts !== undefined ? facts.listed : serviceChains.has(chain);
     if (used) continue;
     const split = splitServiceChain(chain.name);
     if (split === null && !isEndpointChain(chain.name)) continue;
@@ -331,7 +461,7 @@ function findStaleChains(
       }
     }
     if (service === null && split !== null)
-      service = directory.lookup(split.hash)?.name.text ?? null;
+      service = directory().lookup(split.hash)?.name.text ?? null;
     out.push({ table: 'nat', chain, reason, service });
   }
   return out;

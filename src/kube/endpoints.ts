@@ -21,8 +21,7 @@ import { endpointChainName, isEndpointChain, joinHostPort } from './naming.js';
 export interface EndpointInput {
   readonly nat: Table | undefined;
   readonly masqueradeChain: string;
-  /** The table's KUBE-SEP chains, read in advance (readEndpointChains). */
-  readonly endpointChains: ReadonlyMap<string, EndpointChainFacts>;
+  readonly endpointChains: EndpointChains;
   /** Cluster ladder first, then local ones: the endpoints come out in that order. */
   readonly ladders: readonly BuiltLadder[];
   readonly primary: Ladder | null;
@@ -159,21 +158,41 @@ function readEndpointChain(chain: Chain, masqueradeChain: string): EndpointChain
 }
 
 /**
- * Reads every endpoint chain of the table, walking it in its own order. Services reach their
- * endpoint chains in an order unrelated to the table's; on a dump with hundreds of thousands of
- * endpoints, reading each chain's rules from there costs a cache miss per object touched, and a
- * walk in table order (the order the rules were read and stored in) is many times cheaper.
+ * What each KUBE-SEP chain of the nat table says, read when a service first asks for it, or all
+ * at once by `readAll`. Services reach their endpoint chains in an order unrelated to the
+ * table's; on a dump with hundreds of thousands of endpoints, reading each chain's rules from
+ * there costs a cache miss per object touched, and a walk in table order (the order the rules
+ * were read and stored in) is many times cheaper: a model built whole reads them all first. A
+ * model built service by service (the browser's) reads only the chains of the services shown.
  */
-export function readEndpointChains(
-  nat: Table | undefined,
-  masqueradeChain: string,
-): Map<string, EndpointChainFacts> {
-  const out = new Map<string, EndpointChainFacts>();
-  if (nat === undefined) return out;
-  for (const chain of nat.chains) {
-    if (isEndpointChain(chain.name)) out.set(chain.name, readEndpointChain(chain, masqueradeChain));
+export class EndpointChains {
+  readonly #byName = new Map<string, EndpointChainFacts>();
+
+  constructor(
+    private readonly nat: Table | undefined,
+    private readonly masqueradeChain: string,
+  ) {}
+
+  /** Facts of the table's endpoint chain of that name; undefined when it has none. */
+  get(name: string): EndpointChainFacts | undefined {
+    let facts = this.#byName.get(name);
+    if (facts === undefined && isEndpointChain(name)) {
+      const chain = this.nat?.chain(name);
+      if (chain === undefined) return undefined;
+      facts = readEndpointChain(chain, this.masqueradeChain);
+      this.#byName.set(name, facts);
+    }
+    return facts;
   }
-  return out;
+
+  readAll(): void {
+    if (this.nat === undefined) return;
+    for (const chain of this.nat.chains) {
+      if (isEndpointChain(chain.name) && !this.#byName.has(chain.name)) {
+        this.#byName.set(chain.name, readEndpointChain(chain, this.masqueradeChain));
+      }
+    }
+  }
 }
 
 /** What the ladders say about one KUBE-SEP chain, gathered before the chain is read. */

@@ -49,12 +49,15 @@ export function detectMode(ruleset: Ruleset): ModeResult {
           chain: chain.name,
         });
       }
-      if (
+      const perService =
         table.name === 'nat' &&
-        (splitServiceChain(chain.name) !== null || isEndpointChain(chain.name))
-      ) {
+        (splitServiceChain(chain.name) !== null || isEndpointChain(chain.name));
+      if (perService) {
         serviceChains++;
         if (chain.rules.length === 0) emptyServiceChains++;
+        // kube-proxy's IPVS mode matches its ipsets in the chains it shares between services,
+        // never in per-service ones: those (most of a large dump) need not be read here.
+        continue;
       }
       const isServices = table.name === 'nat' && chain.name === 'KUBE-SERVICES';
       // After the first ipset match, only KUBE-SERVICES has anything left to tell.

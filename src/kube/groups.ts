@@ -82,7 +82,13 @@ export class ServiceGroup {
   }
 
   /** Comment names on the group's rules (entry comments first: they survive large-cluster mode). */
-  commentNames(): CommentName[] {
+  /**
+   * Names in the comments of the group's rules, in the order identity resolution trusts them:
+   * entry rules, then the service chains' own rules (unless `chains` is false: they are the bulk
+   * of a large dump, and the entry and filter rules already carry kube-proxy's labels), then the
+   * filter rules.
+   */
+  commentNames(chains = true): CommentName[] {
     const out: CommentName[] = [];
     // Neighbouring rules mostly carry the same comment: read each one once.
     let lastComment: string | null = null;
@@ -96,7 +102,7 @@ export class ServiceGroup {
       if (lastName !== null) out.push(lastName);
     };
     for (const e of this.entries) take(e.rule);
-    for (const c of this.chainList()) for (const r of c.rules) take(r);
+    if (chains) for (const c of this.chainList()) for (const r of c.rules) take(r);
     for (const f of this.filterRules) take(f.rule);
     if (this.filterName !== null) out.push(this.filterName);
     return out;
@@ -395,15 +401,27 @@ function groupFilterRules(
   }
   groups.push(...filterOnly.values());
 
-  // Health-check ACCEPT rules carry no tuple: only their name ties them to a service.
+  // Health-check ACCEPT rules carry no tuple: only their name ties them to a service. The labels
+  // of entry and filter rules are asked first, so that the service chains (most of a large dump)
+  // are read only for a health check those labels do not name.
   if (healthChecks.length === 0) return;
-  const byName = new Map<string, ServiceGroup>();
-  for (const g of groups) {
-    for (const n of g.commentNames()) if (!byName.has(n.text)) byName.set(n.text, g);
-  }
+  const named = (withChains: boolean): Map<string, ServiceGroup> => {
+    const byName = new Map<string, ServiceGroup>();
+    for (const g of groups) {
+      for (const n of g.commentNames(withChains)) if (!byName.has(n.text)) byName.set(n.text, g);
+    }
+    return byName;
+  };
+  const byLabel = named(false);
+  let byAnyName: Map<string, ServiceGroup> | null = null;
   for (const hc of healthChecks) {
     const name = serviceNameInComment(hc.rule.comment);
-    const g = name === null ? undefined : byName.get(name.text);
+    if (name === null) continue;
+    let g = byLabel.get(name.text);
+    if (g === undefined) {
+      byAnyName ??= named(true);
+      g = byAnyName.get(name.text);
+    }
     if (g !== undefined) g.filterRules.push(hc);
   }
 }

@@ -110,7 +110,14 @@ function fromName(
   };
 }
 
-export function resolveIdentity(input: IdentityInput, directory: HashDirectory): IdentityResult {
+/**
+ * `directory` is asked for only when no comment names the chains: building it means reading the
+ * comments of the whole dump.
+ */
+export function resolveIdentity(
+  input: IdentityInput,
+  directory: () => HashDirectory,
+): IdentityResult {
   const { hash } = input;
   const distinct: CommentName[] = [];
   for (const n of input.names) if (!distinct.some((d) => d.text === n.text)) distinct.push(n);
@@ -129,7 +136,7 @@ export function resolveIdentity(input: IdentityInput, directory: HashDirectory):
       }
     }
     if (distinct.length === 0) {
-      const found = directory.lookup(hash);
+      const found = directory().lookup(hash);
       if (found !== null && (input.protocol === null || input.protocol === found.protocol)) {
         return {
           identity: fromName(found.name, found.protocol, hash, 'hash'),

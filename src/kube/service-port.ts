@@ -5,15 +5,16 @@
  */
 import type { Rule } from '../model/rule.js';
 import type { Chain, Ruleset, Table } from '../model/ruleset.js';
-import { buildEndpoints, type EndpointChainFacts } from './endpoints.js';
+import { buildEndpoints, type EndpointChains } from './endpoints.js';
 import type { NatReferences } from './references.js';
-import type { DetectorEvidence } from './environment.js';
+import { serviceNameInComment, type CommentName } from './comments.js';
 import type { ServiceGroup } from './groups.js';
 import { resolveIdentity, type HashDirectory } from './identity.js';
 import { buildLadder, type BuiltLadder, type MarkChains } from './ladder.js';
 import type {
   EndpointsStatus,
   EntryKind,
+  EntryRule,
   KubeUnknown,
   KubeWarning,
   Ladder,
@@ -34,14 +35,13 @@ import { addressText, hostAddress, ruleProtocol, sourceCondition } from './rule-
 export interface ServicePortContext {
   readonly ruleset: Ruleset;
   readonly nat: Table | undefined;
-  /** The nat table's KUBE-SEP chains, read in advance. */
-  readonly endpointChains: ReadonlyMap<string, EndpointChainFacts>;
+  readonly endpointChains: EndpointChains;
   /** Rules of the table named `nat` that jump to each of its chains. */
   readonly references: NatReferences;
   readonly marks: MarkChains;
   readonly withCounters: boolean;
-  readonly detector: DetectorEvidence;
-  readonly directory: HashDirectory;
+  /** Asked for only when no comment names a service's chains (see resolveIdentity). */
+  readonly directory: () => HashDirectory;
   readonly mode: ProxyMode;
 }
 
@@ -81,7 +81,7 @@ function readExternalChain(
   g: ServiceGroup,
   marks: MarkChains,
   masq: MasqueradeRule[],
-  detector: DetectorEvidence,
+  detectorRules: Rule[],
 ): PolicyEvidence {
   const ev: PolicyEvidence = { local: false, cluster: false, localChain: false };
   const ext = g.chains.ext;
@@ -96,7 +96,7 @@ function readExternalChain(
     } else if (target !== null && target === g.chains.svc?.name) {
       if (cond.kind === 'cidr' || cond.kind === 'other') {
         ev.local = true; // pods short-circuit to the cluster-wide endpoints
-        detector.noteRule(rule);
+        detectorRules.push(rule);
       } else if (cond.kind === 'local-type') {
         ev.local = true;
       } else if (cond.kind === 'all') {
@@ -142,7 +142,7 @@ function readLegacyLocalChain(
   g: ServiceGroup,
   marks: MarkChains,
   masq: MasqueradeRule[],
-  detector: DetectorEvidence,
+  detectorRules: Rule[],
 ): void {
   const xlb = g.chains.xlb;
   if (xlb === null) return;
@@ -152,7 +152,7 @@ function readLegacyLocalChain(
     if (target === marks.masquerade) {
       masq.push(externalMasquerade(rule, cond));
     } else if (target !== null && target === g.chains.svc?.name && cond.kind === 'cidr') {
-      detector.noteRule(rule);
+      detectorRules.push(rule);
     }
   }
 }
@@ -210,14 +210,16 @@ function formatProbability(p: number): string {
   return `${(p * 100).toFixed(4).replace(/\.?0+$/, '')}%`;
 }
 
-export function buildServicePort(g: ServiceGroup, ctx: ServicePortContext): ServicePort {
-  const { marks } = ctx;
-  const warnings: KubeWarning[] = [];
-  const unknowns: KubeUnknown[] = [];
-  const masq: MasqueradeRule[] = [...g.masquerade];
-  const markDrop: Rule[] = [];
-
-  // --- addresses and ports
+/** What the entry and filter rules say: addresses, ports and the type they make. */
+function servicePortAddresses(g: ServiceGroup): {
+  readonly clusterEntry: EntryRule | null;
+  readonly clusterIP: string | null;
+  readonly port: number | null;
+  readonly nodePorts: number[];
+  readonly loadBalancerIPs: string[];
+  readonly externalIPs: string[];
+  readonly type: ServiceType;
+} {
   const entries = g.entries;
   const clusterEntry = entries.find((e) => e.kind === 'cluster-ip') ?? null;
   const clusterFilter = g.filterRules.find((f) => f.entry === 'cluster-ip') ?? null;
@@ -247,16 +249,100 @@ export function buildServicePort(g: ServiceGroup, ctx: ServicePortContext): Serv
   const externalIPs = ipsOf(['external-ip', 'external']).filter(
     (ip) => !loadBalancerIPs.includes(ip),
   );
+  let type: ServiceType = 'ClusterIP';
+  if (loadBalancerIPs.length > 0 || g.chains.fw !== null) type = 'LoadBalancer';
+  else if (nodePorts.length > 0) type = 'NodePort';
+  else if (externalIPs.length > 0) type = 'ExternalIP';
+  return { clusterEntry, clusterIP, port, nodePorts, loadBalancerIPs, externalIPs, type };
+}
+
+/** The fields of a ServicePort that the entry and filter rules decide alone. */
+export type ServicePortSummary = Pick<
+  ServicePort,
+  | 'identity'
+  | 'type'
+  | 'protocol'
+  | 'clusterIP'
+  | 'port'
+  | 'nodePorts'
+  | 'externalIPs'
+  | 'loadBalancerIPs'
+  | 'entryRules'
+  | 'filterRules'
+>;
+
+/**
+ * The summary without reading the group's chains, when the entry rules settle it: their
+ * protocol is known and a name in their comments hashes to the chain name. buildServicePort
+ * then comes to the same answer (those names come first among the ones it tries; see
+ * resolveIdentity). Null when only the chains can tell.
+ */
+export function summariseServicePort(
+  g: ServiceGroup,
+  ctx: ServicePortContext,
+): ServicePortSummary | null {
+  const protocol = g.protocol();
+  if (protocol === null || g.hash === null) return null;
+  const entryNames: CommentName[] = [];
+  for (const e of g.entries) {
+    const name = serviceNameInComment(e.rule.comment);
+    if (name !== null) entryNames.push(name);
+  }
+  if (entryNames.length === 0) return null;
+  const resolved = resolveIdentity(
+    {
+      hash: g.hash,
+      names: entryNames,
+      protocol,
+      tuple: g.firstTuple(),
+      chainName: g.chainList()[0]?.name ?? null,
+    },
+    ctx.directory,
+  );
+  if (resolved.identity.source !== 'comment') return null;
+  const a = servicePortAddresses(g);
+  return {
+    identity: resolved.identity,
+    type: a.type,
+    protocol: resolved.protocol,
+    clusterIP: a.clusterIP,
+    port: a.port,
+    nodePorts: a.nodePorts,
+    externalIPs: a.externalIPs,
+    loadBalancerIPs: a.loadBalancerIPs,
+    entryRules: g.entries,
+    filterRules: g.filterRules,
+  };
+}
+
+/** A service port and the rules that show kube-proxy's local-traffic detector, in rule order. */
+export interface BuiltServicePort {
+  readonly service: ServicePort;
+  readonly detectorRules: readonly Rule[];
+}
+
+export function buildServicePort(g: ServiceGroup, ctx: ServicePortContext): BuiltServicePort {
+  const { marks } = ctx;
+  const detectorRules: Rule[] = [];
+  const warnings: KubeWarning[] = [];
+  const unknowns: KubeUnknown[] = [];
+  const masq: MasqueradeRule[] = [...g.masquerade];
+  const markDrop: Rule[] = [];
+
+  // --- addresses and ports
+  const entries = g.entries;
+  const { clusterEntry, clusterIP, port, nodePorts, loadBalancerIPs, externalIPs, type } =
+    servicePortAddresses(g);
   const healthCheck = g.filterRules.find((f) => f.kind === 'health-check-accept') ?? null;
 
   // --- chains
-  const ext = readExternalChain(g, marks, masq, ctx.detector);
+  const ext = readExternalChain(g, marks, masq, detectorRules);
   const loadBalancerSourceRanges = readFirewallChain(g, marks, loadBalancerIPs, masq, markDrop);
-  readLegacyLocalChain(g, marks, masq, ctx.detector);
+  readLegacyLocalChain(g, marks, masq, detectorRules);
   readServiceChainMasquerade(g, marks, clusterIP, nodePorts, masq);
   for (const m of masq)
     if (m.sources.kind === 'not-cidr' || m.sources.kind === 'not-interface')
-      ctx.detector.noteRule(m.rule);
+      detectorRules.push(m.rule);
 
   // --- ladders
   const isEndpoint = (name: string): boolean => isEndpointChain(name);
@@ -535,10 +621,6 @@ export function buildServicePort(g: ServiceGroup, ctx: ServicePortContext): Serv
   }
 
   // --- type and unknowns
-  let type: ServiceType = 'ClusterIP';
-  if (loadBalancerIPs.length > 0 || g.chains.fw !== null) type = 'LoadBalancer';
-  else if (nodePorts.length > 0) type = 'NodePort';
-  else if (externalIPs.length > 0) type = 'ExternalIP';
   if (protocol === null) unknowns.push('protocol');
   if (port === null) unknowns.push('port');
   if (clusterIP === null) unknowns.push('cluster-ip');
@@ -557,7 +639,7 @@ export function buildServicePort(g: ServiceGroup, ctx: ServicePortContext): Serv
     unknowns.push('external-kind');
   }
 
-  return {
+  const service: ServicePort = {
     identity,
     type,
     protocol,
@@ -594,4 +676,5 @@ export function buildServicePort(g: ServiceGroup, ctx: ServicePortContext): Serv
     warnings,
     unknowns,
   };
+  return { service, detectorRules };
 }

@@ -43,29 +43,43 @@ function endpointCount(service: ServicePort): string {
   }
 }
 
-function toRow(service: ServicePort): ServiceRow {
-  const label = escapeText(service.identity.label);
-  const clusterIP = service.clusterIP === null ? '-' : escapeText(service.clusterIP);
-  const port =
-    service.port === null
-      ? '-'
-      : `${service.port}${service.protocol ? `/${service.protocol}` : ''}`;
-  const nodePorts = [...new Set(service.nodePorts)].join(',') || '-';
-  const row = {
-    service,
-    label,
-    type: service.type,
-    clusterIP,
-    port,
-    nodePorts,
-    endpoints: endpointCount(service),
-    severity: severityOf(service),
-  };
-  const extra = [...service.externalIPs, ...service.loadBalancerIPs].map(escapeText).join(' ');
-  return {
-    ...row,
-    search: `${label} ${row.type} ${clusterIP}:${port} ${nodePorts} ${extra}`.toLowerCase(),
-  };
+/**
+ * A row. The endpoint count and the mark need the service's chains read (a deferred model reads
+ * them on first use), so they are worked out when the row is first drawn, not for every row of
+ * a large dump before the first screen.
+ */
+class Row implements ServiceRow {
+  readonly label: string;
+  readonly type: string;
+  readonly clusterIP: string;
+  readonly port: string;
+  readonly nodePorts: string;
+  readonly search: string;
+  #endpoints: string | undefined;
+  #severity: ServiceRow['severity'] | undefined;
+
+  constructor(readonly service: ServicePort) {
+    this.label = escapeText(service.identity.label);
+    this.type = service.type;
+    this.clusterIP = service.clusterIP === null ? '-' : escapeText(service.clusterIP);
+    this.port =
+      service.port === null
+        ? '-'
+        : `${service.port}${service.protocol ? `/${service.protocol}` : ''}`;
+    this.nodePorts = [...new Set(service.nodePorts)].join(',') || '-';
+    const extra = [...service.externalIPs, ...service.loadBalancerIPs].map(escapeText).join(' ');
+    this.search =
+      `${this.label} ${this.type} ${this.clusterIP}:${this.port} ${this.nodePorts} ${extra}`.toLowerCase();
+  }
+
+  get endpoints(): string {
+    return (this.#endpoints ??= endpointCount(this.service));
+  }
+
+  get severity(): ServiceRow['severity'] {
+    if (this.#severity === undefined) this.#severity = severityOf(this.service);
+    return this.#severity;
+  }
 }
 
 const cache = new WeakMap<KubeModel, readonly ServiceRow[]>();
@@ -73,7 +87,7 @@ const cache = new WeakMap<KubeModel, readonly ServiceRow[]>();
 export function serviceRows(model: KubeModel): readonly ServiceRow[] {
   let rows = cache.get(model);
   if (rows === undefined) {
-    rows = model.services.map(toRow);
+    rows = model.services.map((s) => new Row(s));
     cache.set(model, rows);
   }
   return rows;
