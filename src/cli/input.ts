@@ -67,6 +67,18 @@ export function reportProblems(ruleset: Ruleset, opts: InputOptions): void {
   }
 }
 
+/**
+ * Problems found after `reportProblems` ran (in chains a deferred read parsed later), in input
+ * order. --strict never gets here: it reads everything before reporting.
+ */
+export function reportLateProblems(ruleset: Ruleset, reported: number, opts: InputOptions): void {
+  if (opts.quiet) return;
+  const late = ruleset.problems
+    .slice(reported)
+    .sort((a, b) => a.line - b.line || a.column - b.column);
+  for (const p of late) process.stderr.write(formatProblem(p) + '\n');
+}
+
 export async function loadRuleset(file: string | undefined, opts: InputOptions): Promise<Ruleset> {
   const input = await readInputOrFail(file);
   const ruleset = readRuleset(input.text, {

@@ -190,7 +190,7 @@ export function buildKubeModel(ruleset: Ruleset, options: KubeModelOptions = {})
   const live: ServiceGroup[] = [];
   for (const g of grouping.groups) {
     const hasFilter = g.filterRules.some((f) => f.kind !== 'health-check-accept');
-    const hasRules = !natHasEntries && g.chainList().some((c) => c.rules.length > 0);
+    const hasRules = !natHasEntries && g.chainList().some((c) => c.ruleCount > 0);
     if (g.entries.length > 0 || hasFilter || hasRules) live.push(g);
   }
   live.sort((a, b) => a.order - b.order);

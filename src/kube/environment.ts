@@ -54,7 +54,7 @@ export function detectMode(ruleset: Ruleset): ModeResult {
         (splitServiceChain(chain.name) !== null || isEndpointChain(chain.name));
       if (perService) {
         serviceChains++;
-        if (chain.rules.length === 0) emptyServiceChains++;
+        if (chain.ruleCount === 0) emptyServiceChains++;
         // kube-proxy's IPVS mode matches its ipsets in the chains it shares between services,
         // never in per-service ones: those (most of a large dump) need not be read here.
         continue;

@@ -92,3 +92,11 @@ export function splitServiceChain(
 export function isEndpointChain(chain: string): boolean {
   return chain.startsWith(ENDPOINT_CHAIN_PREFIX) && chain.length > ENDPOINT_CHAIN_PREFIX.length;
 }
+
+/**
+ * The nat chains kube-proxy writes for one service port or one endpoint (KUBE-SVC/SVL/EXT/FW/
+ * XLB/SEP-…): most of a large dump, and read only for the services someone looks at.
+ */
+export function isPerServicePortChain(table: string, chain: string): boolean {
+  return table === 'nat' && (splitServiceChain(chain) !== null || isEndpointChain(chain));
+}

@@ -51,8 +51,9 @@ function build(chain: Chain, keyOf: (r: Rule) => string | null, dimension: Index
 }
 
 export function buildChainIndex(chain: Chain): ChainIndex | null {
+  // Counted without parsing: a deferred read leaves short per-service chains unparsed.
+  if (chain.ruleCount < MIN_INDEXED_RULES) return null;
   const n = chain.rules.length;
-  if (n < MIN_INDEXED_RULES) return null;
   const byDestination = build(chain, destinationKey, 'destination');
   const best =
     byDestination.wildcard.length * 4 <= n

@@ -11,6 +11,8 @@ import { Browser } from './app.js';
 import { prepareChainIndex } from './screens/chain-index.js';
 import type { RunTrace } from './screen.js';
 
+export { warmUpJobs } from './warm-up.js';
+
 const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALTERNATE_SCREEN = '\u001b[?1049l';
 const SHOW_CURSOR = '\u001b[?25h';
@@ -21,9 +23,9 @@ export interface RunBrowserOptions {
   readonly terminal: Terminal;
   readonly color: boolean;
   /**
-   * Work to do once the first screen is up rather than before it (indexing the ruleset for the
-   * tracer, the roles of all chains): the user is reading the screen, and the first trace or
-   * chain then answers at once. One job per turn of the event loop.
+   * Work to do once the first screen is up rather than before it (warmUpJobs: the rest of a
+   * deferred read and model, the tracer's indexes, the roles of all chains): the user is reading
+   * the screen, and later screens then answer at once. One job per turn of the event loop.
    */
   readonly warmUp?: ReadonlyArray<() => void>;
   /** Runs `check`, also after the first screen; its findings then join the marks. */

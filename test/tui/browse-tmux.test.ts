@@ -4,6 +4,9 @@
  * Skips, saying why, when tmux is not installed (.ci/run installs it).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, ROOT } from '../helpers.js';
 
@@ -200,6 +203,41 @@ describe.skipIf(!hasTmux)('k8s-ipt browse in a terminal (tmux)', () => {
     } finally {
       tmux('kill-session', '-t', plain.name);
       tmux('kill-session', '-t', coloured.name);
+    }
+  });
+
+  it('reports a bad rule in a per-service chain, read after the first screen, when it ends', async () => {
+    // KUBE-SEP chains are parsed after the first screen is up; their problems must still reach
+    // the user, and --strict must see them before the screen opens.
+    const dir = mkdtempSync(path.join(tmpdir(), 'k8s-ipt-browse-'));
+    const bad = path.join(dir, 'bad.save');
+    const lines = readFileSync(FIXTURE, 'utf8').split('\n');
+    const at = lines.findIndex(
+      (l) => l.includes('-A KUBE-SEP-46Q2CRL6GGEXNQ7E') && l.includes('DNAT'),
+    );
+    lines[at] = lines[at].replace('-m tcp -j DNAT', '-m tcp --dport 80x -j DNAT');
+    writeFileSync(bad, lines.join('\n'));
+    const problem = `bad.save:${at + 1}:108: error: -m tcp: invalid port "80x"`;
+    const pane = Pane.start(
+      'late',
+      `cd ${quote(dir)} && node ${quote(ROOT)}/bin/k8s-ipt browse bad.save`,
+    );
+    const strict = Pane.start(
+      'strict',
+      `cd ${quote(dir)} && node ${quote(ROOT)}/bin/k8s-ipt browse --strict bad.save`,
+    );
+    try {
+      await pane.waitForText('14 service ports');
+      const screen = await pane.press('q', 'EXIT=');
+      expect(screen).toContain(problem);
+      expect(screen).toContain('EXIT=0 TTY=restored');
+      const refused = await strict.waitForText('EXIT=');
+      expect(refused).toContain(problem);
+      expect(refused).toContain('EXIT=3 TTY=restored');
+    } finally {
+      tmux('kill-session', '-t', pane.name);
+      tmux('kill-session', '-t', strict.name);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

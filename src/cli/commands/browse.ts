@@ -5,20 +5,26 @@
 import type { Command } from 'commander';
 import { runChecks } from '../../check/run.js';
 import { buildKubeModel } from '../../kube/build.js';
+import { isPerServicePortChain } from '../../kube/naming.js';
 import type { KubeModel } from '../../kube/model.js';
 import { readStream, type InputText } from '../../input/source.js';
 import { NoTerminalError, openTerminal, type Terminal } from '../../input/tty.js';
 import { readRuleset } from '../../parse/read.js';
 import { labelOutcomes } from '../../trace/labels.js';
 import { PacketError, tracePacket } from '../../trace/packet.js';
-import { prepareTrace } from '../../trace/prepare.js';
 // Nothing imported here may load React or ink: prepareInk must run first (the screens are
 // imported with `import()` after it).
 import { countingStream, ProgressLine } from '../../tui/progress.js';
 import type { RunTrace } from '../../tui/screen.js';
 import { colorsWanted } from '../../tui/no-color.js';
 import { CliError, EXIT_USAGE } from '../exit-codes.js';
-import { readInputOrFail, reportProblems, withInputOptions, type InputOptions } from '../input.js';
+import {
+  readInputOrFail,
+  reportLateProblems,
+  reportProblems,
+  withInputOptions,
+  type InputOptions,
+} from '../input.js';
 
 /**
  * Above this many rules `check` is not run for the marks: it takes seconds on a large dump, and
@@ -119,26 +125,36 @@ export function registerBrowse(program: Command): void {
         `parsing ${input.name} (${(input.text.length / 1e6).toFixed(1)} MB)…`,
         input.text.length,
       );
+      // The first screen lists services by name and address: the per-service chains (most of
+      // a large dump) are parsed, and the services built, after it is shown. --strict must know
+      // every problem before the screen opens, so it reads everything first.
+      const deferred = opts.strict !== true;
       const ruleset = readRuleset(input.text, {
         file: input.name,
         format: opts.format,
         table: opts.table,
+        deferRules: deferred ? isPerServicePortChain : undefined,
       });
       progress.done();
       reportProblems(ruleset, opts);
-      progress.step('finding services and endpoints…', input.text.length);
-      const model = buildKubeModel(ruleset);
+      const reported = ruleset.problems.length;
+      progress.step('finding services…', input.text.length);
+      const model = buildKubeModel(ruleset, { deferred });
       progress.done();
-      const { runBrowser } = await tui;
+      const { runBrowser, warmUpJobs } = await tui;
       const status = await runBrowser({
         model,
         trace: traceRunner(model),
         terminal,
         color,
-        warmUp: [() => void prepareTrace(ruleset), () => void model.chainRoles],
+        warmUp: warmUpJobs(model),
         check: ruleset.ruleCount <= CHECK_RULE_LIMIT ? () => runChecks(ruleset, model) : undefined,
       });
       if (status !== 0) process.exitCode = status;
+      // Problems in chains read after the first screen: said once the screen is gone (every
+      // chain is read now, so none is left unreported).
+      ruleset.materializeAll();
+      reportLateProblems(ruleset, reported, opts);
     } finally {
       terminal.close();
     }

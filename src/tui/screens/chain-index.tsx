@@ -130,7 +130,7 @@ export function ChainIndexView(props: {
         const chain = list.chains[i];
         return (
           <Text wrap="truncate-end" inverse={selected}>
-            {`${marker(selected)} ${fit(escapeText(chain.table), 8)} ${fit(escapeText(chain.name), 30)} ${fitRight(String(chain.rules.length), 6)} `}
+            {`${marker(selected)} ${fit(escapeText(chain.table), 8)} ${fit(escapeText(chain.name), 30)} ${fitRight(String(chain.ruleCount), 6)} `}
             <Text dimColor>{roleText(ctx.model, chain)}</Text>
           </Text>
         );
