@@ -7,7 +7,7 @@
  */
 import { Ruleset, type Chain, type Table } from '../model/ruleset.js';
 import { Rule, type Counters } from '../model/rule.js';
-import { LineContext, ProblemLog } from './context.js';
+import { LineCursor, ProblemLog } from './context.js';
 import { readRuleLine, resetRuleCaches } from './rule-builder.js';
 import { finishRuleset } from './finish.js';
 
@@ -38,22 +38,17 @@ export function readSave(text: string, options: SaveReaderOptions): Ruleset {
   // Where in the current table's chains the last rule's chain was found.
   let cursor = 0;
   let sawCounters = false;
-  let lineNo = 0;
-  let pos = 0;
-  const length = text.length;
 
-  // State of the rule line being read, for `placeRule` (one closure for the whole input).
-  const ctx = new LineContext(log, 0, 0);
-  let lineStart = 0;
-  let end = 0;
+  // Where the reader is; also what `placeRule` (one closure for the whole input) reads.
+  const at = new LineCursor(log, text, false);
   const placeRule = (chainName: string | null, offset: number): Rule | null => {
     const current = table;
     if (current === null) {
-      ctx.report(
+      at.report(
         'error',
         'outside-table',
         offset,
-        text.slice(offset, end),
+        text.slice(offset, at.end),
         'rule before any *table line',
         '*TABLE first',
       );
@@ -79,47 +74,37 @@ export function readSave(text: string, options: SaveReaderOptions): Ruleset {
       chain ??= current.chain(chainName);
     }
     if (chain === undefined) {
-      ctx.report(
+      at.report(
         'error',
         'undeclared-chain',
         offset,
-        text.slice(offset, end),
+        text.slice(offset, at.end),
         `rule for chain ${chainName}, which this table never declared`,
         `a :${chainName} line before its rules`,
       );
-      chain = current.ensureChain(chainName, lineNo);
+      chain = current.ensureChain(chainName, at.line);
       chain.declared = false;
     }
     lastChain = chain;
-    const rule = new Rule(current.name, chain.name, lineNo, offset - lineStart + 1);
+    const rule = new Rule(current.name, chain.name, at.line, at.column(offset));
     chain.rules.push(rule);
     rule.index = chain.rules.length;
     return rule;
   };
 
-  while (pos < length) {
-    let eol = text.indexOf('\n', pos);
-    if (eol === -1) eol = length;
-    lineNo++;
-    lineStart = pos;
-    end = eol;
-    pos = eol + 1;
-    if (end > lineStart && text.charCodeAt(end - 1) === 13) end--;
-    let start = lineStart;
-    while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
-    if (start === end) continue;
+  while (at.next()) {
+    const { line: lineNo, lineStart, start, end } = at;
     const first = text.charCodeAt(start);
 
     if (first === 45 /* - */ || first === 91 /* [ */) {
-      ctx.moveTo(lineNo, lineStart);
-      const result = readRuleLine(text, start, end, ctx, placeRule);
+      const result = readRuleLine(text, start, end, at, placeRule);
       if (result.counters !== null) sawCounters = true;
       if (
         result.command !== null &&
         result.command.flag !== '-A' &&
         result.command.flag !== '--append'
       ) {
-        ctx.report(
+        at.report(
           'warning',
           'syntax',
           result.command.offset,
