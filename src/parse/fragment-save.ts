@@ -8,8 +8,7 @@
  */
 import { Ruleset, type Table } from '../model/ruleset.js';
 import { Rule } from '../model/rule.js';
-import { LEGACY_WARNING } from '../input/clean.js';
-import { LineContext, ProblemLog } from './context.js';
+import { LineCursor, ProblemLog, readLegacyWarning } from './context.js';
 import { finishRuleset } from './finish.js';
 import { relocateRule, TableEvidence, tablesOfChain, tablesOfTarget } from './fragment-tables.js';
 import { readRuleLine, resetRuleCaches } from './rule-builder.js';
@@ -47,28 +46,15 @@ export function readSaveFragment(text: string, options: SaveFragmentOptions): Ru
   const chainLines: ChainLine[] = [];
   let table: string | null = null;
   let counters = false;
-  let lineNo = 0;
-  let pos = 0;
-  const length = text.length;
+  const at = new LineCursor(log, text, false);
 
-  while (pos < length) {
-    let eol = text.indexOf('\n', pos);
-    if (eol === -1) eol = length;
-    lineNo++;
-    const lineStart = pos;
-    pos = eol + 1;
-    let end = eol;
-    if (end > lineStart && text.charCodeAt(end - 1) === 13) end--;
-    let start = lineStart;
-    while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
-    if (start === end) continue;
+  while (at.next()) {
+    const { line: lineNo, lineStart, start, end } = at;
     const first = text.charCodeAt(start);
-    const column = start - lineStart + 1;
 
     if (first === 45 /* - */ || first === 91 /* [ */) {
-      const ctx = new LineContext(log, lineNo, lineStart);
       const declared = table;
-      const result = readRuleLine(text, start, end, ctx, (chainName, offset) => {
+      const result = readRuleLine(text, start, end, at, (chainName, offset) => {
         if (chainName === null) return null;
         const rule = new Rule('', chainName, lineNo, offset - lineStart + 1);
         pending.push({ rule, declared });
@@ -112,27 +98,13 @@ export function readSaveFragment(text: string, options: SaveFragmentOptions): Ru
         if (m[1].startsWith('ip6')) ruleset.family = 'ipv6';
         continue;
       }
-      if (line.startsWith(LEGACY_WARNING)) {
-        log.add(
-          'warning',
-          'legacy-tables-present',
-          lineNo,
-          column,
-          line,
-          'iptables-legacy tables are also present on this node: rules in the other backend are not in this dump and also act on packets',
-          null,
-        );
-        continue;
-      }
+      if (readLegacyWarning(at, line, 'dump')) continue;
       if (line.startsWith('# Completed on')) continue;
     }
     ruleset.skippedLines++;
-    log.add(
+    at.reportLine(
       'warning',
       'skipped-line',
-      lineNo,
-      column,
-      line,
       'not iptables-save text; skipped',
       '-A CHAIN ..., :CHAIN or *TABLE',
     );

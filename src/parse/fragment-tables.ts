@@ -12,7 +12,8 @@
  */
 import { Rule, type Counters } from '../model/rule.js';
 import { BUILTIN_CHAINS, type Ruleset, type Table } from '../model/ruleset.js';
-import type { ProblemLog } from './context.js';
+import { readCommandEcho, type CommandEcho } from '../input/clean.js';
+import type { LineCursor, ProblemLog } from './context.js';
 
 export const TABLE_NAMES: readonly string[] = ['filter', 'nat', 'mangle', 'raw', 'security'];
 
@@ -187,6 +188,62 @@ export class TableDraft {
   *allRules(): IterableIterator<Rule> {
     for (const c of this.chains) yield* c.rules;
     yield* this.orphans;
+  }
+}
+
+interface Echo {
+  readonly echo: CommandEcho;
+  readonly line: number;
+  readonly text: string;
+}
+
+/**
+ * The drafts of one input, in order. A pasted output often follows the command that printed it
+ * (`# iptables -t nat -S`): that command states the next draft's table, whether the draft shows
+ * one chain only, and the family.
+ */
+export class DraftSequence {
+  readonly drafts: TableDraft[] = [];
+  /** The draft being filled. */
+  current: TableDraft | null = null;
+  /** A draft followed an ip6tables command. */
+  ipv6 = false;
+  private echo: Echo | null = null;
+
+  start(line: number): TableDraft {
+    const e = this.echo;
+    const d = new TableDraft(
+      line,
+      e !== null && e.echo.table !== null
+        ? { name: e.echo.table, line: e.line, via: e.text }
+        : null,
+    );
+    if (e !== null && e.echo.chain !== null) d.partial = true;
+    if (e !== null && e.echo.family === 'ipv6') this.ipv6 = true;
+    this.echo = null;
+    this.drafts.push(d);
+    this.current = d;
+    return d;
+  }
+
+  /**
+   * Takes a skipped line as an echoed `-L` or `-S` command, which ends the current draft and
+   * states the next; false when `line` is not one.
+   */
+  readEcho(at: LineCursor, line: string): boolean {
+    const e = readCommandEcho(line);
+    if (e === null || e.kind === 'save') return false;
+    this.echo = { echo: e, line: at.line, text: line };
+    const open = this.current;
+    if (open !== null && !open.isEmpty) open.closed = true;
+    at.reportLine(
+      'info',
+      'skipped-line',
+      e.table !== null
+        ? `command line: what follows is table ${e.table}${e.tableGiven ? '' : " (iptables' default)"}${e.chain !== null ? `, chain ${e.chain} only` : ''}`
+        : 'command line; skipped',
+    );
+    return true;
   }
 }
 

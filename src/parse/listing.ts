@@ -10,11 +10,11 @@
  */
 import { Ruleset } from '../model/ruleset.js';
 import { parseListingNumber } from './listing-counters.js';
-import { LEGACY_WARNING, readCommandEcho, type CommandEcho } from '../input/clean.js';
-import { LineContext, ProblemLog } from './context.js';
+import { LineCursor, ProblemLog, readLegacyWarning } from './context.js';
 import { finishRuleset } from './finish.js';
 import { groupListedOrphans } from './fragment-listing.js';
 import {
+  DraftSequence,
   isBuiltinName,
   placeDrafts,
   TableDraft,
@@ -38,12 +38,6 @@ export interface ListingReaderOptions {
   readonly format: 'listing' | 'listing-fragment';
   /** `--table`: the tables of the listings in the input, in order. */
   readonly tables: readonly string[];
-}
-
-interface Echo {
-  readonly echo: CommandEcho;
-  readonly line: number;
-  readonly text: string;
 }
 
 function policyCounters(packets: string | undefined, bytes: string | undefined): Counters | null {
@@ -78,56 +72,25 @@ export function readListing(text: string, options: ListingReaderOptions): Rulese
   const log = new ProblemLog(options.file, ruleset.problems);
   resetRuleCaches();
   const facts = new ListingFacts();
-  const drafts: TableDraft[] = [];
-  let draft: TableDraft | null = null;
+  const sequence = new DraftSequence();
+  const drafts = sequence.drafts;
   let chain: ChainDraft | null = null;
   let layout: RowLayout | null = null;
-  let echo: Echo | null = null;
   let sawChainHeader = false;
-  let lineNo = 0;
-  let pos = 0;
-  const length = text.length;
+  const at = new LineCursor(log, text, true);
 
-  const startDraft = (line: number): TableDraft => {
-    const e = echo;
-    const stated =
-      e !== null && e.echo.table !== null
-        ? { name: e.echo.table, line: e.line, via: e.text }
-        : null;
-    const d = new TableDraft(line, stated);
-    if (e !== null && e.echo.chain !== null) d.partial = true;
-    if (e !== null && e.echo.family === 'ipv6') facts.family = 'ipv6';
-    echo = null;
-    drafts.push(d);
-    return d;
-  };
-
-  while (pos < length) {
-    let eol = text.indexOf('\n', pos);
-    const lastLine = eol === -1;
-    if (eol === -1) eol = length;
-    lineNo++;
-    const lineStart = pos;
-    pos = eol + 1;
-    let end = eol;
-    while (end > lineStart) {
-      const c = text.charCodeAt(end - 1);
-      if (c !== 13 && c !== 32 && c !== 9) break;
-      end--;
-    }
-    let start = lineStart;
-    while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
-    if (start === end) continue;
+  while (at.next()) {
+    const { start, end } = at;
     const line = text.slice(start, end);
-    const column = start - lineStart + 1;
 
     if (line.startsWith('Chain ')) {
       const m = CHAIN_RE.exec(line);
       if (m !== null) {
         sawChainHeader = true;
         const name = m[1];
-        if (draft === null || startsNewTable(draft, name)) draft = startDraft(lineNo);
-        chain = draft.addChain(name, lineNo, true);
+        const open = sequence.current;
+        const draft = open === null || startsNewTable(open, name) ? sequence.start(at.line) : open;
+        chain = draft.addChain(name, at.line, true);
         if (m[2] !== undefined) {
           chain.policy = m[2];
           chain.counters = policyCounters(m[3], m[4]);
@@ -141,68 +104,35 @@ export function readListing(text: string, options: ListingReaderOptions): Rulese
       layout = header;
       continue;
     }
-    if (line.startsWith(LEGACY_WARNING)) {
-      log.add(
-        'warning',
-        'legacy-tables-present',
-        lineNo,
-        column,
-        line,
-        'iptables-legacy tables are also present on this node: rules in the other backend are not in this listing and also act on packets',
-        null,
-      );
-      continue;
-    }
+    if (readLegacyWarning(at, line, 'listing')) continue;
     const row = parseRow(text, start, end, layout);
     if (row !== null) {
-      if (draft === null) draft = startDraft(lineNo);
-      const ctx = new LineContext(log, lineNo, lineStart);
-      const rule = buildListedRule(text, end, row, chain?.name ?? '', ctx, facts);
+      const draft = sequence.current ?? sequence.start(at.line);
+      const rule = buildListedRule(text, end, row, chain?.name ?? '', at, facts);
       if (chain !== null) chain.rules.push(rule);
       else draft.orphans.push(rule);
-      if (lastLine && rule.unknowns?.includes('match-details')) {
+      if (at.last && rule.unknowns?.includes('match-details')) {
         ruleset.addLoss('truncated');
-        log.add(
+        at.reportLine(
           'warning',
           'skipped-line',
-          lineNo,
-          column,
-          line,
           'the input ends inside this row without a final newline: it may be cut short',
-          null,
         );
       }
       continue;
     }
     ruleset.skippedLines++;
-    const e = readCommandEcho(line);
-    if (e !== null && e.kind !== 'save') {
-      echo = { echo: e, line: lineNo, text: line };
-      if (draft !== null && !draft.isEmpty) draft.closed = true;
+    if (sequence.readEcho(at, line)) {
       chain = null;
-      log.add(
-        'info',
-        'skipped-line',
-        lineNo,
-        column,
-        line,
-        e.table !== null
-          ? `command line: what follows is table ${e.table}${e.tableGiven ? '' : " (iptables' default)"}${e.chain !== null ? `, chain ${e.chain} only` : ''}`
-          : 'command line; skipped',
-        null,
-      );
       continue;
     }
     // A listing pasted up to the next prompt (`/ #`, `user@host:~$`) is complete.
     const prompt = /[#$>%]$/.test(line) || /^\S+@\S+:/.test(line);
-    const cut = lastLine && chain !== null && !prompt;
+    const cut = at.last && chain !== null && !prompt;
     if (cut) ruleset.addLoss('truncated');
-    log.add(
+    at.reportLine(
       'warning',
       'skipped-line',
-      lineNo,
-      column,
-      line,
       cut
         ? 'not a listing row: the input ends here, probably cut short inside a chain'
         : 'not part of an iptables listing; skipped',
@@ -236,7 +166,8 @@ export function readListing(text: string, options: ListingReaderOptions): Rulese
   if (facts.rounded) ruleset.addLoss('rounded-counters');
   if (facts.names) ruleset.addLoss('names-not-numeric');
   if (facts.noInterfaces) ruleset.addLoss('no-interfaces');
-  ruleset.family = facts.family;
+  // Rows only guess a family that nothing stated; an ip6tables command states it.
+  ruleset.family = sequence.ipv6 ? 'ipv6' : facts.family;
   finishPartial(ruleset, drafts);
   quoteTargetColumn(ruleset, text);
   return ruleset;

@@ -15,19 +15,11 @@ import {
   parsePortList,
   parsePortMatch,
   parseUnsigned,
+  single,
   ValueError,
 } from './values.js';
 
 type Builder = (module: string, options: readonly MatchOption[]) => Match;
-
-function single(o: MatchOption): string {
-  if (o.args.length !== 1)
-    throw new ValueError(
-      `${o.name} takes one value, got ${o.args.length === 0 ? 'none' : o.args.length}`,
-      `${o.name} VALUE`,
-    );
-  return o.args[0];
-}
 
 function noArgs(o: MatchOption): void {
   if (o.args.length !== 0)

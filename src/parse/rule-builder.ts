@@ -4,6 +4,7 @@
  * reported at the offending token; the rule keeps everything that could be read.
  */
 import type { Match, MatchOption } from '../model/matches.js';
+import type { ProblemSeverity } from '../model/problems.js';
 import { AddressMatch, Rule, type Counters, type ProtocolMatch } from '../model/rule.js';
 import type { LineContext } from './context.js';
 import { parseRuleTokens, type RuleElement } from './grammar.js';
@@ -110,8 +111,16 @@ function optionRunEnd(elements: readonly RuleElement[], i: number): number {
   return j;
 }
 
-function lastTokenOfOption(el: Extract<RuleElement, { type: 'option' }>): number {
-  return el.args.length > 0 ? el.args[el.args.length - 1] : el.name;
+/** The last token of element `i` (whose last own token is `name`) and its options up to `runEnd`. */
+function lastTokenOfRun(
+  elements: readonly RuleElement[],
+  i: number,
+  runEnd: number,
+  name: number,
+): number {
+  if (runEnd === i) return name;
+  const last = elements[runEnd] as Extract<RuleElement, { type: 'option' }>;
+  return last.args.length > 0 ? last.args[last.args.length - 1] : last.name;
 }
 
 /**
@@ -369,11 +378,10 @@ export function readRuleLine(
     switch (el.type) {
       case 'command': {
         const t = tokens[el.flag];
-        ctx.report(
+        reportSyntax(
+          ctx,
           'error',
-          'syntax',
-          t.startOffset,
-          t.image,
+          t,
           `a second command "${t.image}" inside one rule`,
           'one -A per line',
         );
@@ -381,11 +389,10 @@ export function readRuleLine(
       }
       case 'stray': {
         const t = tokens[el.token];
-        ctx.report(
+        reportSyntax(
+          ctx,
           'error',
-          'syntax',
-          t.startOffset,
-          t.image,
+          t,
           `unexpected "${t.image}" where an option was expected`,
           'an option such as -m, -j or --dport',
         );
@@ -397,10 +404,7 @@ export function readRuleLine(
         moduleKey.start = -1;
         if (el.stray.length === 0 && target === null) {
           const runEnd = optionRunEnd(elements, i);
-          const last =
-            runEnd > i
-              ? lastTokenOfOption(elements[runEnd] as Extract<RuleElement, { type: 'option' }>)
-              : el.name;
+          const last = lastTokenOfRun(elements, i, runEnd, el.name);
           const keyStart = tokens[el.flag].startOffset;
           const keyEnd = tokenEnd(tokens[last]);
           const keyHash = SpanTable.hash(text, keyStart, keyEnd);
@@ -421,11 +425,10 @@ export function readRuleLine(
         }
         if (target !== null) {
           // iptables-save never puts matches after the target; a pasted or hand-made rule might.
-          ctx.report(
+          reportSyntax(
+            ctx,
             'warning',
-            'syntax',
-            tokens[el.flag].startOffset,
-            tokens[el.flag].image,
+            tokens[el.flag],
             'a match after the target',
             'matches before -j',
           );
@@ -468,10 +471,7 @@ export function readRuleLine(
         const nameToken = tokens[el.name];
         if (el.stray.length === 0 && target === null) {
           const runEnd = optionRunEnd(elements, i);
-          const last =
-            runEnd > i
-              ? lastTokenOfOption(elements[runEnd] as Extract<RuleElement, { type: 'option' }>)
-              : el.name;
+          const last = lastTokenOfRun(elements, i, runEnd, el.name);
           setKey(targetKey, text, tokens[el.flag].startOffset, tokenEnd(tokens[last]));
           if (runEnd === elements.length - 1) {
             // The target and its options end the line (as iptables-save writes every rule):
@@ -502,11 +502,10 @@ export function readRuleLine(
           el.stray.length > 0 ? tokens[el.stray[0]].startOffset : nameToken.startOffset;
         target.firstToken = el.flag;
         if (rule.target !== null)
-          ctx.report(
+          reportSyntax(
+            ctx,
             'error',
-            'syntax',
-            tokens[el.flag].startOffset,
-            tokens[el.flag].image,
+            tokens[el.flag],
             'a second target in one rule',
             'one -j or -g',
           );
@@ -606,6 +605,17 @@ export function readRuleLine(
 }
 
 /** The input text from the first to the last of these tokens; '' for none. */
+/** Reports a syntax problem that quotes one token as written. */
+function reportSyntax(
+  ctx: LineContext,
+  severity: ProblemSeverity,
+  token: RuleToken,
+  message: string,
+  expected: string,
+): void {
+  ctx.report(severity, 'syntax', token.startOffset, token.image, message, expected);
+}
+
 function spanText(text: string, tokens: RuleToken[], indices: readonly number[]): string {
   if (indices.length === 0) return '';
   const first = tokens[indices[0]];

@@ -11,16 +11,7 @@ import {
   type Target,
   type VerdictTarget,
 } from '../model/targets.js';
-import { parseMarkPair, parseNatRange, parseToPorts, ValueError } from './values.js';
-
-function single(o: MatchOption): string {
-  if (o.args.length !== 1)
-    throw new ValueError(
-      `${o.name} takes one value, got ${o.args.length === 0 ? 'none' : o.args.length}`,
-      `${o.name} VALUE`,
-    );
-  return o.args[0];
-}
+import { parseMarkPair, parseNatRange, parseToPorts, single } from './values.js';
 
 export interface TargetIssue {
   readonly code: 'garbled-nat' | 'unsupported-revision';

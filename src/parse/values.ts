@@ -5,7 +5,7 @@
  */
 import { isNetText } from '../model/ip.js';
 import { AddressMatch } from '../model/rule.js';
-import type { PortListMatch, PortMatch, PortRange } from '../model/matches.js';
+import type { MatchOption, PortListMatch, PortMatch, PortRange } from '../model/matches.js';
 import type { NatRange } from '../model/targets.js';
 import { wellKnownPort } from './services.js';
 
@@ -18,6 +18,16 @@ export class ValueError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The one value of an option that takes exactly one (`--dport 80`, `--to-ports 8080`). */
+export function single(o: MatchOption): string {
+  if (o.args.length !== 1)
+    throw new ValueError(
+      `${o.name} takes one value, got ${o.args.length === 0 ? 'none' : o.args.length}`,
+      `${o.name} VALUE`,
+    );
+  return o.args[0];
 }
 
 function parsePortNumber(text: string): number | null {
