@@ -263,10 +263,21 @@ export function buildKubeModel(ruleset: Ruleset, options: KubeModelOptions = {})
   );
   const limitations = once(() => nodeLimitations(ruleset, nat, filter, mode.mode, survey()));
   const era = once(() => guessEra(ruleset));
-  const chainRoles = once(() => {
-    builtPorts();
-    return buildChainRoles(ruleset, nat, services);
-  });
+  const chainRoles = new ChainRoles(ruleset, nat, () => services);
+  const warmUpJobs = (): Array<() => void> => {
+    const jobs: Array<() => void> = [];
+    // About 15 ms each on a large dump: a ladder and its endpoints per service port.
+    for (let from = 0; from < services.length; from += 150) {
+      const to = Math.min(from + 150, services.length);
+      jobs.push(() => {
+        for (let i = from; i < to; i++) void services[i].endpoints;
+      });
+    }
+    for (let from = 0; from < services.length; from += 1500) {
+      jobs.push(() => void chainRoles.indexOwners(1500));
+    }
+    return jobs;
+  };
 
   return {
     ruleset,
@@ -304,9 +315,8 @@ export function buildKubeModel(ruleset: Ruleset, options: KubeModelOptions = {})
       return limitations();
     },
     // One role per chain of the dump: built when first asked for (most commands never do).
-    get chainRoles() {
-      return chainRoles();
-    },
+    chainRoles,
+    warmUpJobs,
   };
 }
 
@@ -475,54 +485,141 @@ const SOFTWARE_PREFIXES: readonly [RegExp, ChainRoleKind][] = [
   ],
 ];
 
-function buildChainRoles(
-  ruleset: Ruleset,
-  nat: Table | undefined,
-  services: readonly ServicePort[],
-): Map<string, ChainRole> {
-  const roles = new Map<string, ChainRole>();
-  const byChain = new Map<string, { kind: ChainRoleKind; service: ServicePort }>();
-  const endpointOf = new Map<string, ServicePort['endpoints'][number]>();
-  for (const s of services) {
-    const c = s.chains;
-    if (c.svc !== null) byChain.set(c.svc.name, { kind: 'svc', service: s });
-    if (c.svl !== null) byChain.set(c.svl.name, { kind: 'svl', service: s });
-    if (c.ext !== null) byChain.set(c.ext.name, { kind: 'ext', service: s });
-    if (c.fw !== null) byChain.set(c.fw.name, { kind: 'fw', service: s });
-    if (c.xlb !== null) byChain.set(c.xlb.name, { kind: 'xlb', service: s });
-    for (const e of s.endpoints) {
-      byChain.set(e.chain.name, { kind: 'sep', service: s });
-      endpointOf.set(e.chain.name, e);
-    }
-  }
-  for (const table of ruleset.tables) {
-    for (const chain of table.chains) {
-      const key = `${table.name}/${chain.name}`;
-      const owned = table === nat ? byChain.get(chain.name) : undefined;
-      let kind: ChainRoleKind;
-      let service: ServicePort | null = null;
-      if (owned !== undefined) {
-        kind = owned.kind;
-        service = owned.service;
-      } else if (FIXED_ROLES[chain.name] !== undefined) {
-        kind = FIXED_ROLES[chain.name];
-      } else if (isBuiltinChain(table.name, chain.name)) {
-        kind = 'builtin';
-      } else {
-        const split = splitServiceChain(chain.name);
-        if (split !== null) kind = split.prefix.slice(5, -1).toLowerCase() as ChainRoleKind;
-        else if (isEndpointChain(chain.name)) kind = 'sep';
-        else if (chain.name.startsWith('KUBE-')) kind = 'other-kube';
-        else kind = SOFTWARE_PREFIXES.find(([re]) => re.test(chain.name))?.[1] ?? 'other';
+interface ChainOwners {
+  readonly byChain: Map<string, { kind: ChainRoleKind; service: ServicePort }>;
+  readonly endpointOf: Map<string, ServicePort['endpoints'][number]>;
+}
+
+/**
+ * The role of every chain of the dump, worked out per chain when first asked for: a large dump
+ * has hundreds of thousands of chains, and a lookup needs only its own. Going through all of
+ * them (iteration, `size`) works them all out, in table order.
+ */
+class ChainRoles implements ReadonlyMap<string, ChainRole> {
+  readonly #known = new Map<string, ChainRole>();
+  #all: Map<string, ChainRole> | null = null;
+  #owners: ChainOwners | null = null;
+
+  constructor(
+    private readonly ruleset: Ruleset,
+    private readonly nat: Table | undefined,
+    private readonly services: () => readonly ServicePort[],
+  ) {}
+
+  /** Service ports whose chains are in the owners index so far. */
+  #indexed = 0;
+
+  /**
+   * Adds up to `count` more service ports to the owners index (building them if deferred); true
+   * once every one is in.
+   */
+  indexOwners(count: number): boolean {
+    this.#owners ??= { byChain: new Map(), endpointOf: new Map() };
+    const { byChain, endpointOf } = this.#owners;
+    const services = this.services();
+    const to = Math.min(services.length, this.#indexed + count);
+    for (; this.#indexed < to; this.#indexed++) {
+      const s = services[this.#indexed];
+      const c = s.chains;
+      if (c.svc !== null) byChain.set(c.svc.name, { kind: 'svc', service: s });
+      if (c.svl !== null) byChain.set(c.svl.name, { kind: 'svl', service: s });
+      if (c.ext !== null) byChain.set(c.ext.name, { kind: 'ext', service: s });
+      if (c.fw !== null) byChain.set(c.fw.name, { kind: 'fw', service: s });
+      if (c.xlb !== null) byChain.set(c.xlb.name, { kind: 'xlb', service: s });
+      for (const e of s.endpoints) {
+        byChain.set(e.chain.name, { kind: 'sep', service: s });
+        endpointOf.set(e.chain.name, e);
       }
-      roles.set(key, {
-        kind,
-        table: table.name,
-        chain: chain.name,
-        service,
-        endpoint: kind === 'sep' ? (endpointOf.get(chain.name) ?? null) : null,
-      });
     }
+    return this.#indexed === services.length;
   }
-  return roles;
+
+  /** Which service port owns each of its chains. */
+  private owners(): ChainOwners {
+    this.indexOwners(Infinity);
+    return this.#owners as ChainOwners;
+  }
+
+  private roleOf(table: Table, chain: Chain): ChainRole {
+    const { byChain, endpointOf } = this.owners();
+    const owned = table === this.nat ? byChain.get(chain.name) : undefined;
+    let kind: ChainRoleKind;
+    let service: ServicePort | null = null;
+    if (owned !== undefined) {
+      kind = owned.kind;
+      service = owned.service;
+    } else if (FIXED_ROLES[chain.name] !== undefined) {
+      kind = FIXED_ROLES[chain.name];
+    } else if (isBuiltinChain(table.name, chain.name)) {
+      kind = 'builtin';
+    } else {
+      const split = splitServiceChain(chain.name);
+      if (split !== null) kind = split.prefix.slice(5, -1).toLowerCase() as ChainRoleKind;
+      else if (isEndpointChain(chain.name)) kind = 'sep';
+      else if (chain.name.startsWith('KUBE-')) kind = 'other-kube';
+      else kind = SOFTWARE_PREFIXES.find(([re]) => re.test(chain.name))?.[1] ?? 'other';
+    }
+    return {
+      kind,
+      table: table.name,
+      chain: chain.name,
+      service,
+      endpoint: kind === 'sep' ? (endpointOf.get(chain.name) ?? null) : null,
+    };
+  }
+
+  get(key: string): ChainRole | undefined {
+    if (this.#all !== null) return this.#all.get(key);
+    let role = this.#known.get(key);
+    if (role === undefined) {
+      const slash = key.indexOf('/');
+      const table = slash < 0 ? undefined : this.ruleset.table(key.slice(0, slash));
+      const chain = table?.chain(key.slice(slash + 1));
+      if (table === undefined || chain === undefined) return undefined;
+      role = this.roleOf(table, chain);
+      this.#known.set(key, role);
+    }
+    return role;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  private every(): Map<string, ChainRole> {
+    if (this.#all === null) {
+      const all = new Map<string, ChainRole>();
+      for (const table of this.ruleset.tables) {
+        for (const chain of table.chains) {
+          const key = `${table.name}/${chain.name}`;
+          all.set(key, this.#known.get(key) ?? this.roleOf(table, chain));
+        }
+      }
+      this.#all = all;
+      this.#known.clear();
+    }
+    return this.#all;
+  }
+
+  get size(): number {
+    return this.every().size;
+  }
+  forEach(
+    fn: (value: ChainRole, key: string, map: ReadonlyMap<string, ChainRole>) => void,
+    thisArg?: unknown,
+  ): void {
+    for (const [key, value] of this.every()) fn.call(thisArg, value, key, this);
+  }
+  entries(): MapIterator<[string, ChainRole]> {
+    return this.every().entries();
+  }
+  keys(): MapIterator<string> {
+    return this.every().keys();
+  }
+  values(): MapIterator<ChainRole> {
+    return this.every().values();
+  }
+  [Symbol.iterator](): MapIterator<[string, ChainRole]> {
+    return this.every()[Symbol.iterator]();
+  }
 }

@@ -539,6 +539,13 @@ export interface KubeModel {
   readonly limitations: readonly string[];
   /** Role of every KUBE-* chain (and CNI/Docker ones) by `table/chain`. */
   readonly chainRoles: ReadonlyMap<string, ChainRole>;
+  /**
+   * The work that later reads of this model would do (building deferred service ports, the
+   * index of which service owns each chain), as jobs of a few milliseconds each, for a caller
+   * that does it ahead of time while idle (the browser, after its first screen). Reads do
+   * whatever is left; the answers are the same either way.
+   */
+  readonly warmUpJobs: () => Array<() => void>;
 }
 
 /** What `findServicePorts` accepts: `ns/name[:port]`, `name` globs, `IP[:PORT][/proto]`, chains. */

@@ -151,4 +151,21 @@ describe('deferred Kubernetes model', () => {
     void model.staleChains;
     expect(ports.every((p) => p.isBuilt)).toBe(true);
   });
+
+  it('warm-up jobs build every service port and the chain roles, with the same answers', () => {
+    const ruleset = loadFixture('k8s-1.28-etp-local-docker.counters.save');
+    const whole = buildKubeModel(ruleset);
+    const deferred = buildKubeModel(ruleset, { deferred: true });
+    const jobs = deferred.warmUpJobs();
+    expect(jobs.length).toBeGreaterThan(1);
+    for (const job of jobs) job();
+    const ports = deferred.services as readonly DeferredServicePort[];
+    expect(ports.every((p) => p.isBuilt)).toBe(true);
+    expect(nodeFacts(deferred)).toEqual(nodeFacts(whole));
+    for (const [key, role] of whole.chainRoles) {
+      expect(deferred.chainRoles.get(key)?.service?.identity.id, key).toBe(
+        role.service?.identity.id,
+      );
+    }
+  });
 });
