@@ -263,7 +263,7 @@ export function buildKubeModel(ruleset: Ruleset, options: KubeModelOptions = {})
   );
   const limitations = once(() => nodeLimitations(ruleset, nat, filter, mode.mode, survey()));
   const era = once(() => guessEra(ruleset));
-  const chainRoles = new ChainRoles(ruleset, nat, () => services);
+  const chainRoles = new ChainRoles(ruleset, nat, () => services, references);
   const warmUpJobs = (): Array<() => void> => {
     const jobs: Array<() => void> = [];
     // About 15 ms each on a large dump: a ladder and its endpoints per service port.
@@ -485,6 +485,12 @@ const SOFTWARE_PREFIXES: readonly [RegExp, ChainRoleKind][] = [
   ],
 ];
 
+interface ChainOwner {
+  readonly kind: ChainRoleKind;
+  readonly service: ServicePort;
+  readonly endpoint: ServicePort['endpoints'][number] | null;
+}
+
 interface ChainOwners {
   readonly byChain: Map<string, { kind: ChainRoleKind; service: ServicePort }>;
   readonly endpointOf: Map<string, ServicePort['endpoints'][number]>;
@@ -500,10 +506,15 @@ class ChainRoles implements ReadonlyMap<string, ChainRole> {
   #all: Map<string, ChainRole> | null = null;
   #owners: ChainOwners | null = null;
 
+  /** Service ports by their chain hash, and each one's position, for `ownerOf`. */
+  #byHash: Map<string, ServicePort[]> | null = null;
+  #position: Map<ServicePort, number> | null = null;
+
   constructor(
     private readonly ruleset: Ruleset,
     private readonly nat: Table | undefined,
     private readonly services: () => readonly ServicePort[],
+    private readonly references: NatReferences,
   ) {}
 
   /** Service ports whose chains are in the owners index so far. */
@@ -540,9 +551,72 @@ class ChainRoles implements ReadonlyMap<string, ChainRole> {
     return this.#owners as ChainOwners;
   }
 
+  /**
+   * The service port owning one nat chain, as the owners index says (the last port, in order,
+   * that lists the chain), without indexing every port while the index is not complete: only
+   * the ports that could own the chain are built (the one of its hash; for a KUBE-SEP chain,
+   * those whose chains jump to it). A lookup right after a deferred model is made (the
+   * browser's chain list, a first trace's labels) then builds a port or two, not all of them.
+   */
+  private ownerOf(chain: Chain): ChainOwner | undefined {
+    const services = this.services();
+    const indexed = this.#owners !== null && this.#indexed === services.length;
+    // The jump index is of the table named nat; a listing without table names may differ.
+    if (indexed || this.nat !== this.ruleset.table('nat')) {
+      const { byChain, endpointOf } = this.owners();
+      const owned = byChain.get(chain.name);
+      if (owned === undefined) return undefined;
+      const endpoint = owned.kind === 'sep' ? (endpointOf.get(chain.name) ?? null) : null;
+      return { ...owned, endpoint };
+    }
+    if (this.#byHash === null || this.#position === null) {
+      const byHash = new Map<string, ServicePort[]>();
+      const position = new Map<ServicePort, number>();
+      services.forEach((s, i) => {
+        position.set(s, i);
+        const hash = s.identity.chainHash;
+        if (hash === null) return;
+        const list = byHash.get(hash);
+        if (list === undefined) byHash.set(hash, [s]);
+        else list.push(s);
+      });
+      this.#byHash = byHash;
+      this.#position = position;
+    }
+    const byHash = this.#byHash;
+    const position = this.#position;
+    const split = splitServiceChain(chain.name);
+    let candidates: ServicePort[];
+    if (split !== null) candidates = byHash.get(split.hash) ?? [];
+    else if (isEndpointChain(chain.name)) {
+      const found = new Set<ServicePort>();
+      for (const caller of this.references.callers(chain)) {
+        const hash = splitServiceChain(caller.chain)?.hash;
+        for (const s of hash === undefined ? [] : (byHash.get(hash) ?? [])) found.add(s);
+      }
+      candidates = [...found].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
+    } else return undefined;
+    let owner: ChainOwner | undefined;
+    for (const s of candidates) {
+      const c = s.chains;
+      for (const [kind, own] of [
+        ['svc', c.svc],
+        ['svl', c.svl],
+        ['ext', c.ext],
+        ['fw', c.fw],
+        ['xlb', c.xlb],
+      ] as const) {
+        if (own?.name === chain.name) owner = { kind, service: s, endpoint: null };
+      }
+      for (const e of s.endpoints) {
+        if (e.chain.name === chain.name) owner = { kind: 'sep', service: s, endpoint: e };
+      }
+    }
+    return owner;
+  }
+
   private roleOf(table: Table, chain: Chain): ChainRole {
-    const { byChain, endpointOf } = this.owners();
-    const owned = table === this.nat ? byChain.get(chain.name) : undefined;
+    const owned = table === this.nat ? this.ownerOf(chain) : undefined;
     let kind: ChainRoleKind;
     let service: ServicePort | null = null;
     if (owned !== undefined) {
@@ -564,7 +638,7 @@ class ChainRoles implements ReadonlyMap<string, ChainRole> {
       table: table.name,
       chain: chain.name,
       service,
-      endpoint: kind === 'sep' ? (endpointOf.get(chain.name) ?? null) : null,
+      endpoint: kind === 'sep' ? (owned?.endpoint ?? null) : null,
     };
   }
 
@@ -588,6 +662,7 @@ class ChainRoles implements ReadonlyMap<string, ChainRole> {
 
   private every(): Map<string, ChainRole> {
     if (this.#all === null) {
+      this.owners();
       const all = new Map<string, ChainRole>();
       for (const table of this.ruleset.tables) {
         for (const chain of table.chains) {

@@ -72,6 +72,15 @@ function nodeFacts(m: KubeModel): Record<string, unknown> {
 /** Reads every field of the deferred model in a given order and checks it against the whole one. */
 function expectSameModel(ruleset: Ruleset, order: 'services-first' | 'node-first' | 'reverse') {
   const whole = buildKubeModel(ruleset);
+  // One chain at a time, before anything else is built: the owner is found from its candidates.
+  const fresh = buildKubeModel(ruleset, { deferred: true });
+  for (const [key, role] of whole.chainRoles) {
+    const found = fresh.chainRoles.get(key);
+    expect(
+      [found?.kind, found?.service?.identity.id, found?.endpoint?.address, found?.endpoint?.chain],
+      key,
+    ).toEqual([role.kind, role.service?.identity.id, role.endpoint?.address, role.endpoint?.chain]);
+  }
   const deferred = buildKubeModel(ruleset, { deferred: true });
   expect(deferred.services.length).toBe(whole.services.length);
   const check = (i: number): void =>
