@@ -21,7 +21,6 @@ import { groupServiceRules, type GroupingResult, type ServiceGroup } from './gro
 import { HashDirectory } from './identity.js';
 import type {
   ChainRole,
-  EntryRule,
   ProxyMode,
   ChainRoleKind,
   KubeModel,
@@ -210,22 +209,11 @@ export function buildKubeModel(ruleset: Ruleset, options: KubeModelOptions = {})
   let services: readonly ServicePort[];
   let builtPorts: () => readonly BuiltServicePort[];
   if (options.deferred === true) {
-    const summaries = live.map((g) => summariseServicePort(g, ctx));
-    const pending: Array<DeferredServicePort | null> = live.map(() => null);
-    const laterWarnings = duplicateTupleWarnings(
-      live.map((g, i) => ({
-        label: () => (pending[i] as DeferredServicePort).identity.label,
-        entryRules: g.entries,
-      })),
-    );
     const ports = live.map(
-      (g, i) =>
-        (pending[i] = new DeferredServicePort(
-          summaries[i],
-          () => buildServicePort(g, ctx),
-          laterWarnings[i],
-        )),
+      (g) => new DeferredServicePort(summariseServicePort(g, ctx), () => buildServicePort(g, ctx)),
     );
+    const laterWarnings = duplicateTupleWarnings(ports);
+    ports.forEach((p, i) => p.addLaterWarnings(laterWarnings[i]));
     services = ports;
     builtPorts = once(() => ports.map((p) => p.built()));
   } else {
@@ -233,9 +221,7 @@ export function buildKubeModel(ruleset: Ruleset, options: KubeModelOptions = {})
     ctx.endpointChains.readAll();
     const built = live.map((g) => buildServicePort(g, ctx));
     services = built.map((b) => b.service);
-    const laterWarnings = duplicateTupleWarnings(
-      services.map((s) => ({ label: () => s.identity.label, entryRules: s.entryRules })),
-    );
+    const laterWarnings = duplicateTupleWarnings(services);
     services.forEach((s, i) => (s.warnings as KubeWarning[]).push(...laterWarnings[i]));
     builtPorts = () => built;
   }
@@ -391,12 +377,9 @@ function nodeLimitations(
   return limitations;
 }
 
-/**
- * For each service port (in order), a warning per entry tuple an earlier port already claims.
- * `label` is asked for only when there is something to say.
- */
+/** For each service port (in order), a warning per entry tuple an earlier port already claims. */
 function duplicateTupleWarnings(
-  ports: readonly { readonly label: () => string; readonly entryRules: readonly EntryRule[] }[],
+  ports: readonly Pick<ServicePort, 'identity' | 'entryRules'>[],
 ): KubeWarning[][] {
   const seen = new Map<string, number>();
   return ports.map((s, index) => {
@@ -413,7 +396,7 @@ function duplicateTupleWarnings(
       out.push({
         code: 'duplicate-tuple',
         severity: 'warning',
-        message: `${e.ip}:${e.port} is also claimed by ${ports[first].label()}, whose rule comes first in KUBE-SERVICES and wins`,
+        message: `${e.ip}:${e.port} is also claimed by ${ports[first].identity.label}, whose rule comes first in KUBE-SERVICES and wins`,
         rules: [e.rule],
       });
     }

@@ -37,16 +37,11 @@ export class DeferredServicePort implements ServicePort {
   #built: BuiltServicePort | null = null;
   readonly #build: () => BuiltServicePort;
   /** Warnings that need the other service ports (duplicate tuples), added after its own. */
-  readonly #laterWarnings: readonly KubeWarning[];
+  #laterWarnings: readonly KubeWarning[] = [];
 
   /** `summary` null: only the chains can tell, so the port is built now. */
-  constructor(
-    summary: ServicePortSummary | null,
-    build: () => BuiltServicePort,
-    laterWarnings: readonly KubeWarning[],
-  ) {
+  constructor(summary: ServicePortSummary | null, build: () => BuiltServicePort) {
     this.#build = build;
-    this.#laterWarnings = laterWarnings;
     const s = summary ?? this.built().service;
     this.identity = s.identity;
     this.type = s.type;
@@ -72,6 +67,15 @@ export class DeferredServicePort implements ServicePort {
       this.#built = built;
     }
     return this.#built;
+  }
+
+  /**
+   * Warnings that need every service port's summary (a tuple an earlier port claims), to follow
+   * the port's own; known only once all ports exist, so given after construction.
+   */
+  addLaterWarnings(warnings: readonly KubeWarning[]): void {
+    if (this.#built !== null) (this.#built.service.warnings as KubeWarning[]).push(...warnings);
+    else this.#laterWarnings = warnings;
   }
 
   private get details(): ServicePort {

@@ -11,7 +11,7 @@ import { DeferredServicePort } from '../../src/kube/deferred-service-port.js';
 import type { KubeModel, ServicePort } from '../../src/kube/model.js';
 import type { Ruleset } from '../../src/model/ruleset.js';
 import { kubeModelToJson } from '../../src/render/services-json.js';
-import { FIXTURES, ROOT, loadFixture, parseText } from '../helpers.js';
+import { FIXTURES, ROOT, loadFixture, parseText, readFixture } from '../helpers.js';
 
 const SERVICE_PORT_FIELDS: readonly (keyof ServicePort)[] = [
   'identity',
@@ -133,6 +133,25 @@ describe('deferred Kubernetes model', () => {
       { encoding: 'utf8' },
     );
     expectSameModel(parseText(text), 'reverse');
+  });
+
+  it('a tuple two service ports claim: the later one warns, built whole or deferred', () => {
+    const text = readFixture('k8s-1.20-nginx-svc-classic.save').replace(
+      /(-A KUBE-SERVICES -d 10\.102\.170\.205\/32 .*\n)/,
+      '$1-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment "kube-system/kube-dns:metrics external IP" -m tcp --dport 443 -j KUBE-SVC-JD5MR3NA4I4DYORP\n',
+    );
+    const ruleset = parseText(text);
+    for (const model of [buildKubeModel(ruleset), buildKubeModel(ruleset, { deferred: true })]) {
+      const metrics = model.services.find(
+        (s) => s.identity.label === 'kube-system/kube-dns:metrics',
+      );
+      expect(
+        metrics?.warnings.filter((w) => w.code === 'duplicate-tuple').map((w) => w.message),
+      ).toEqual([
+        '10.96.0.1:443 is also claimed by default/kubernetes:https, whose rule comes first in KUBE-SERVICES and wins',
+      ]);
+    }
+    expectSameModel(ruleset, 'reverse');
   });
 
   it('reads no service chain before a detail is asked for', () => {
