@@ -15,6 +15,7 @@ import {
 } from './environment.js';
 import { DeferredServicePort } from './deferred-service-port.js';
 import { EndpointChains } from './endpoints.js';
+import { inferFragmentChains, type InferredChains } from './fragment-chains.js';
 import { NatReferences } from './references.js';
 import { guessEra } from './era.js';
 import { groupServiceRules, type GroupingResult, type ServiceGroup } from './groups.js';
@@ -172,7 +173,10 @@ function once<T>(make: () => T): () => T {
   };
 }
 
-export function buildKubeModel(ruleset: Ruleset, options: KubeModelOptions = {}): KubeModel {
+export function buildKubeModel(input: Ruleset, options: KubeModelOptions = {}): KubeModel {
+  // A fragment without chain headers: kube-proxy's chains inferred from its rows' layout.
+  const inferred = inferFragmentChains(input, findTable(input, 'nat'));
+  const ruleset = inferred?.ruleset ?? input;
   const nat = findTable(ruleset, 'nat');
   const filter = findTable(ruleset, 'filter');
   const references = new NatReferences(ruleset);
@@ -244,10 +248,14 @@ export function buildKubeModel(ruleset: Ruleset, options: KubeModelOptions = {})
     }
     return findStaleChains(nat, used, ctx.endpointChains, references, () => survey().directory);
   });
-  const warnings = once(() =>
-    nodeWarnings(ruleset, mode.mode, services, staleChains(), grouping, survey()),
-  );
-  const limitations = once(() => nodeLimitations(ruleset, nat, filter, mode.mode, survey()));
+  const warnings = once(() => [
+    ...(inferred?.warnings ?? []),
+    ...nodeWarnings(ruleset, mode.mode, services, staleChains(), grouping, survey()),
+  ]);
+  const limitations = once(() => [
+    ...(inferred !== null ? [inferredLimitation(inferred)] : []),
+    ...nodeLimitations(ruleset, nat, filter, mode.mode, survey()),
+  ]);
   const era = once(() => guessEra(ruleset));
   const chainRoles = new ChainRoles(ruleset, nat, () => services, references);
   const warmUpJobs = (): Array<() => void> => {
@@ -346,6 +354,11 @@ function nodeWarnings(
     });
   }
   return warnings;
+}
+
+function inferredLimitation(inferred: InferredChains): string {
+  const some = inferred.placed < inferred.rows ? `${inferred.placed} of ${inferred.rows}` : 'all';
+  return `the input shows no chains: the chains of ${some} rows were inferred from the layout of kube-proxy's rules (the rows' shapes, comments and chain-name hashes), not read`;
 }
 
 function nodeLimitations(

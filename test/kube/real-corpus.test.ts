@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKubeModel } from '../../src/kube/build.js';
 import type { KubeModel } from '../../src/kube/model.js';
+import { diffKubeModels } from '../../src/diff/diff.js';
+import { renderDiffText } from '../../src/render/diff-text.js';
 import { parseText } from '../helpers.js';
 
 const CORPUS = '/work/shared/corpus/real';
@@ -83,10 +85,44 @@ describe.skipIf(!present)('real dumps', () => {
     expect(missing.every((w) => w.severity === 'info')).toBe(true);
   });
 
-  it('07: a grep of a listing names the service but lost the chains: said, not "no services"', () => {
+  it("07: a grep of a listing: the service from chains inferred from kube-proxy's layout", () => {
     const m = load('07-bugreport-lb-service-stale-endpoints-nat-L-grep-fragment.txt');
-    expect(m.services).toEqual([]);
-    expect(m.warnings.map((w) => w.code)).toEqual(['fields-lost']);
-    expect(m.warnings[0].message).toContain('default/C:http');
+    expect(m.services.map((s) => s.identity.label)).toEqual(['default/C:http']);
+    const svc = m.services[0];
+    expect(svc).toMatchObject({ clusterIP: '10.64.14.143', port: 80, protocol: 'tcp' });
+    expect(svc.nodePorts).toEqual([31885]);
+    expect(svc.loadBalancerIPs).toEqual(['10.64.11.9']);
+    expect(svc.endpoints).toHaveLength(12);
+    for (const e of svc.endpoints) expect(e.probability).toBeCloseTo(1 / 12, 4);
+    expect(svc.endpoints.map((e) => e.address)).toContain('10.64.13.10:80');
+    expect(m.limitations.join('\n')).toContain('inferred from the layout of kube-proxy');
+    // The service was renamed in the paste: the SEP names are tied by listing order, and said so.
+    expect(m.warnings.map((w) => w.code)).toContain('hash-mismatch');
+  });
+
+  it('07 against 08: the same service with another ClusterIP, NodePort and endpoints', () => {
+    const a = load('07-bugreport-lb-service-stale-endpoints-nat-L-grep-fragment.txt');
+    const b = load('08-bugreport-same-service-other-node-stale-clusterip-nat-L-grep-fragment.txt');
+    expect(b.services.map((s) => [s.identity.label, s.clusterIP, s.nodePorts])).toEqual([
+      ['default/C:http', '10.64.14.125', [30636]],
+    ]);
+    expect(b.services[0].endpoints.map((e) => [e.address, e.probability])).toEqual([
+      ['10.64.13.13:80', 0.5],
+      ['10.64.13.71:80', 0.5],
+    ]);
+    const diff = diffKubeModels(a, b, { rules: false });
+    expect(diff.services).toHaveLength(1);
+    const d = diff.services[0];
+    expect(d.label).toBe('default/C:http');
+    expect(d.changes.map((c) => c.field)).toEqual(
+      expect.arrayContaining(['clusterIP', 'nodePorts']),
+    );
+    expect(d.endpoints.filter((e) => e.status === 'added').map((e) => e.key)).toEqual([
+      '10.64.13.71:80',
+    ]);
+    expect(d.endpoints.filter((e) => e.status === 'removed')).toHaveLength(11);
+    const text = renderDiffText(diff);
+    expect(text).toContain('10.64.14.143 -> 10.64.14.125');
+    expect(text).toContain('31885 -> 30636');
   });
 });
