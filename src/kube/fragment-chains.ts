@@ -20,9 +20,14 @@
  * - the "external destinations" rows of 1.24+ are KUBE-EXT-<hash>, the "LB IP" rows of ≤1.23
  *   KUBE-XLB-<hash>.
  */
-import { relocateRule, unknownChainName } from '../parse/fragment-tables.js';
-import type { Rule } from '../model/rule.js';
-import { Ruleset, type Chain, type Table } from '../model/ruleset.js';
+import { relocateRule, type Rule } from '../model/rule.js';
+import {
+  isUnknownChainName,
+  Ruleset,
+  unknownChainName,
+  type Chain,
+  type Table,
+} from '../model/ruleset.js';
 import { serviceNameInComment } from './comments.js';
 import type { KubeWarning, ServiceProtocol } from './model.js';
 import {
@@ -45,10 +50,6 @@ export interface InferredChains {
   readonly rows: number;
   /** What could not be placed, or was placed on weaker evidence. */
   readonly warnings: readonly KubeWarning[];
-}
-
-function isUnknownChain(name: string): boolean {
-  return name.startsWith('(unknown chain');
 }
 
 function protocolOf(rule: Rule): ServiceProtocol | null {
@@ -349,7 +350,7 @@ export function inferFragmentChains(
   )
     return null;
   const orphans: Rule[] = [];
-  for (const chain of nat.chains) if (isUnknownChain(chain.name)) orphans.push(...chain.rules);
+  for (const chain of nat.chains) if (isUnknownChainName(chain.name)) orphans.push(...chain.rules);
   if (orphans.length === 0) return null;
   // Input order (the reader grouped proven pairs and ladders after the rest).
   orphans.sort((a, b) => a.line - b.line);
@@ -406,7 +407,7 @@ export function inferFragmentChains(
       for (const chain of table.chains) copyChain(copy, chain);
       continue;
     }
-    for (const chain of table.chains) if (!isUnknownChain(chain.name)) copyChain(copy, chain);
+    for (const chain of table.chains) if (!isUnknownChainName(chain.name)) copyChain(copy, chain);
     const names = [...placed.keys()].sort(
       (a, b) => chainRank(a) - chainRank(b) || (a < b ? -1 : 1),
     );

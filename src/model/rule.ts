@@ -116,3 +116,13 @@ export class Rule {
     else if (!this.unknowns.includes(what)) this.unknowns.push(what);
   }
 }
+
+/**
+ * A copy of `rule` placed in another table and chain: readers of fragments build rules before
+ * they know where they belong, and the Kubernetes view places rows of unknown chains.
+ */
+export function relocateRule(rule: Rule, table: string, chain: string): Rule {
+  // Every field copied as it is (whatever fields Rule has), then the two that change.
+  const moved = Object.assign(Object.create(Rule.prototype) as Rule, rule);
+  return Object.assign(moved, { table, chain });
+}

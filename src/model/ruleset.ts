@@ -35,6 +35,15 @@ export const BUILTIN_CHAINS: Readonly<Record<string, readonly string[]>> = {
   security: ['INPUT', 'FORWARD', 'OUTPUT'],
 };
 
+/** The name of a group of rules whose chain the input does not show (a grep of a listing). */
+export function unknownChainName(n: number): string {
+  return n <= 1 ? '(unknown chain)' : `(unknown chain ${n})`;
+}
+
+export function isUnknownChainName(name: string): boolean {
+  return name.startsWith('(unknown chain');
+}
+
 export function isBuiltinChain(table: string, chain: string): boolean {
   const builtins = BUILTIN_CHAINS[table];
   return builtins !== undefined ? builtins.includes(chain) : false;

@@ -7,10 +7,10 @@
  * one chain name: such chains are split rule by rule.
  */
 import { Ruleset, type Table } from '../model/ruleset.js';
-import { Rule } from '../model/rule.js';
+import { relocateRule, Rule } from '../model/rule.js';
 import { LineCursor, ProblemLog, readLegacyWarning } from './context.js';
 import { finishRuleset } from './finish.js';
-import { relocateRule, TableEvidence, tablesOfChain, tablesOfTarget } from './fragment-tables.js';
+import { TableEvidence, tablesOfChain, tablesOfTarget } from './fragment-tables.js';
 import { readRuleLine, resetRuleCaches } from './rule-builder.js';
 
 const CHAIN_RE = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?\s*$/;

@@ -10,8 +10,14 @@
  * flannel and CNI plugins create live in known tables, and NAT targets only work in nat,
  * REJECT only in filter. Every inference is recorded as an info problem naming its evidence.
  */
-import { Rule, type Counters } from '../model/rule.js';
-import { BUILTIN_CHAINS, type Ruleset, type Table } from '../model/ruleset.js';
+import { relocateRule, type Counters, type Rule } from '../model/rule.js';
+import {
+  BUILTIN_CHAINS,
+  isUnknownChainName,
+  unknownChainName,
+  type Ruleset,
+  type Table,
+} from '../model/ruleset.js';
 import { readCommandEcho, type CommandEcho } from '../input/clean.js';
 import type { LineCursor, ProblemLog } from './context.js';
 
@@ -253,18 +259,6 @@ export function isBuiltinName(name: string): boolean {
   return ALL_BUILTINS.has(name);
 }
 
-/** A copy of `rule` placed in another table and chain (readers build rules before they know). */
-export function relocateRule(rule: Rule, table: string, chain: string): Rule {
-  // Every field copied as it is (whatever fields Rule has), then the two that change.
-  const moved = Object.assign(Object.create(Rule.prototype) as Rule, rule);
-  return Object.assign(moved, { table, chain });
-}
-
-/** The label of a group of rules whose chain the input does not show. */
-export function unknownChainName(n: number): string {
-  return n <= 1 ? '(unknown chain)' : `(unknown chain ${n})`;
-}
-
 export interface PlaceOptions {
   /** `--table`: table names for the drafts that come without one, in order. */
   readonly given: readonly string[];
@@ -345,7 +339,7 @@ export function placeDrafts(
     if (draft.orphans.length > 0) {
       const groups = options.groupOrphans(draft.orphans);
       let n = 0;
-      for (const chain of table.chains) if (chain.name.startsWith('(unknown chain')) n++;
+      for (const chain of table.chains) if (isUnknownChainName(chain.name)) n++;
       for (const group of groups) {
         const cd: ChainDraft = {
           name: unknownChainName(++n),
