@@ -150,7 +150,11 @@ export function registerBrowse(program: Command): void {
         warmUp: warmUpJobs(model),
         check: ruleset.ruleCount <= CHECK_RULE_LIMIT ? () => runChecks(ruleset, model) : undefined,
       });
-      if (status !== 0) process.exitCode = status;
+      if (status !== 0) {
+        // Ended by a signal: nobody is left to read a report, and the exit should be prompt.
+        process.exitCode = status;
+        return;
+      }
       // Problems in chains read after the first screen: said once the screen is gone (every
       // chain is read now, so none is left unreported).
       ruleset.materializeAll();
