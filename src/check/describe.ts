@@ -37,7 +37,3 @@ export function percent(p: number): string {
   if (p < 0.001) return `${(p * 100).toPrecision(2)}%`;
   return `${(p * 100).toFixed(1)}%`;
 }
-
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}

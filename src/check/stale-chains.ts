@@ -8,7 +8,8 @@ import type { Chain } from '../model/ruleset.js';
 import type { KubeModel, StaleChain } from '../kube/model.js';
 import { makeFinding } from './codes.js';
 import { showsWholeTables } from './completeness.js';
-import { plural, ruleRef } from './describe.js';
+import { plural } from '../render/plural.js';
+import { ruleRef } from './describe.js';
 import { chainLocation, ruleLocation, type Finding } from './finding.js';
 
 function dnatDestination(chain: Chain): string | null {

@@ -8,6 +8,7 @@ import { findingSummaryText } from './findings-json.js';
 import { htmlText, mdCode, mdDetails, mdFence, mdTable, mdText } from './markdown.js';
 import type { ReportDocument, ServiceRow } from '../report/document.js';
 import type { TraceSection } from '../report/traces.js';
+import { plural } from './plural.js';
 import { endpointsCell, trafficPolicies } from './services-format.js';
 
 /** Above this many services the table is folded away. */
@@ -22,10 +23,6 @@ function percent(p: number): string {
   if (p === 0) return '0%';
   if (p < 0.0001) return `${(p * 100).toExponential(1)}%`;
   return `${(p * 100).toFixed(2)}%`;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function codeList(items: readonly string[], limit = 8): string {

@@ -1,6 +1,7 @@
 /** Problems as text for people: location, severity, message, the offending text, what was expected. */
 import type { Problem } from '../model/problems.js';
 import { escapeText } from './escape.js';
+import { plural } from './plural.js';
 
 export function formatProblem(p: Problem): string {
   const lines = [
@@ -14,8 +15,8 @@ export function formatProblem(p: Problem): string {
 export function summarizeProblems(problems: readonly Problem[]): string {
   if (problems.length === 0) return 'no problems';
   const count = (s: Problem['severity']): number => problems.filter((p) => p.severity === s).length;
-  const parts = [`${count('error')} errors`, `${count('warning')} warnings`];
+  const parts = [plural(count('error'), 'error'), plural(count('warning'), 'warning')];
   const infos = count('info');
-  if (infos > 0) parts.push(`${infos} notes`);
-  return `${problems.length} problem${problems.length === 1 ? '' : 's'} (${parts.join(', ')})`;
+  if (infos > 0) parts.push(plural(infos, 'note'));
+  return `${plural(problems.length, 'problem')} (${parts.join(', ')})`;
 }

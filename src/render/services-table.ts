@@ -16,6 +16,7 @@ import {
   serviceName,
   typeCell,
 } from './services-format.js';
+import { plural } from './plural.js';
 import { renderTable, type TableCell } from './table.js';
 
 export interface ServicesTableOptions {
@@ -97,8 +98,11 @@ export function renderServicesTable(
   }
   const total = model.services.length;
   const endpoints = services.reduce((a, s) => a + s.endpoints.length, 0);
-  const counted = `service port${total === 1 ? '' : 's'}, ${endpoints} endpoint${endpoints === 1 ? '' : 's'}`;
-  out.push(opts.filtered ? `${services.length} of ${total} ${counted}` : `${total} ${counted}`);
+  out.push(
+    opts.filtered
+      ? `${services.length} of ${plural(total, 'service port')}, ${plural(endpoints, 'endpoint')}`
+      : `${plural(total, 'service port')}, ${plural(endpoints, 'endpoint')}`,
+  );
 
   // "No traffic" is common on quiet nodes: one line for all of them.
   const quiet = services.filter((s) => s.warnings.some((w) => w.code === 'no-traffic'));

@@ -36,9 +36,18 @@ describe('k8s-ipt parse', () => {
     expect(lenient.status).toBe(0);
     expect(lenient.stderr).toContain('<stdin>:22:');
     expect(lenient.stderr).toContain('80x');
-    expect(lenient.stdout).toContain('18 rules; 1 problem (1 errors, 0 warnings)');
+    expect(lenient.stdout).toContain('18 rules; 1 problem (1 error, 0 warnings)');
     const strict = runCli(['parse', '--strict', '-'], broken);
     expect(strict.status).toBe(3);
+  });
+
+  it('counts in the singular where there is one', () => {
+    const one =
+      '*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 80x -j ACCEPT\nCOMMIT\n';
+    const r = runCli(['parse', '-'], one);
+    expect(r.stdout.trim().split('\n').pop()).toBe(
+      '1 table, 1 chain, 1 rule; 1 problem (1 error, 0 warnings)',
+    );
   });
 
   it('exits 2 on usage errors and unreadable files, with a message and no stack trace', () => {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Ruleset } from '../../model/ruleset.js';
 import { escapeText } from '../../render/escape.js';
 import { rulesetToJson, stringifyInert } from '../../render/json.js';
+import { plural } from '../../render/plural.js';
 import { summarizeProblems } from '../../render/problems.js';
 import { printRuleset } from '../../render/save.js';
 import { renderTable } from '../../render/table.js';
@@ -56,7 +57,7 @@ export function registerParse(program: Command): void {
     const out = [
       describeInput(ruleset),
       table,
-      `${ruleset.tables.length} tables, ${ruleset.chainCount} chains, ${ruleset.ruleCount} rules; ${summarizeProblems(ruleset.problems)}`,
+      `${plural(ruleset.tables.length, 'table')}, ${plural(ruleset.chainCount, 'chain')}, ${plural(ruleset.ruleCount, 'rule')}; ${summarizeProblems(ruleset.problems)}`,
     ];
     process.stdout.write(out.join('\n') + '\n');
   });
