@@ -5,20 +5,26 @@
  * builds a ruleset with those chains for the Kubernetes view to read. Nothing is read from the
  * input that it does not show: a row whose chain the layout does not tell stays where it was.
  *
- * How a row is placed (docs/kube-proxy-iptables.md §4, §5.2, §5.3):
+ * How a row is placed (docs/kube-proxy-iptables.md §4, §5.2–5.4), for every era's layout:
  * - `-d IP` rows commented "<svc> cluster IP" / "external IP" / "loadbalancer IP" jumping to a
  *   service chain are KUBE-SERVICES; their KUBE-MARK-MASQ twin is too when the jump follows it
- *   (≤1.20), else it is the masquerade rule of KUBE-SVC (1.21+);
+ *   (≤1.20), else it is the masquerade rule of the chain the ClusterIP jump targets (1.21+:
+ *   KUBE-SVC, or KUBE-SVL under internalTrafficPolicy=Local);
  * - rows without `-d` commented "<svc> loadbalancer IP" are KUBE-FW-<hash> (≤1.23 every LB IP,
- *   later the source-range rules);
- * - rows commented with the bare "<svc>", a destination port and no `-d`, jumping to a service
- *   chain, are KUBE-NODEPORTS (with the KUBE-MARK-MASQ rule just before them, ≤1.20);
- * - rows jumping to KUBE-SEP-… are KUBE-SVC-<hash> of the service their comment names;
+ *   later the source-range rules), as is "other traffic to <svc> will be dropped…" (1.25+);
+ * - rows commented with the bare "<svc>" and a destination port, jumping to a service chain,
+ *   are KUBE-NODEPORTS (with the KUBE-MARK-MASQ rule just before them, ≤1.23, and the
+ *   `-d 127.0.0.0/8 -m nfacct` localhost rule, ≈1.31+); a lone NodePort mark is KUBE-SVC's;
+ * - rows jumping to KUBE-SEP-… are a ladder of KUBE-SVC, KUBE-SVL or KUBE-XLB of the service
+ *   their comment names; fragment-policy-chains.ts tells which, from the service's rows as a
+ *   whole, as it does for "<svc> has no local endpoints" (KUBE-XLB ≤1.23, KUBE-SVL 1.24);
  * - `-s IP -j KUBE-MARK-MASQ` and `DNAT --to-destination IP:PORT` rows are the KUBE-SEP chain
  *   whose name kube-proxy computes from the service, protocol and `IP:PORT`, placed only when
  *   a jump in the input names that chain;
- * - the "external destinations" rows of 1.24+ are KUBE-EXT-<hash>, the "LB IP" rows of ≤1.23
- *   KUBE-XLB-<hash>.
+ * - the "… external destinations" rows of 1.24+ are KUBE-EXT-<hash>, the "… LB IP" rows of
+ *   ≤1.23 KUBE-XLB-<hash>.
+ * Rows that name no service (EXT's uncommented jump to KUBE-SVC/KUBE-SVL, XLB's "Redirect pods
+ * …" row) are not in a grep by service name; what they would have shown is not invented.
  */
 import { relocateRule, type Rule } from '../model/rule.js';
 import {
@@ -29,6 +35,7 @@ import {
   type Table,
 } from '../model/ruleset.js';
 import { serviceNameInComment } from './comments.js';
+import { PolicyChains } from './fragment-policy-chains.js';
 import type { KubeWarning, ServiceProtocol } from './model.js';
 import {
   endpointChainName,
@@ -79,19 +86,13 @@ function commentKind(comment: string, svc: string): string {
 class ServiceHashes {
   private readonly hashes = new Map<string, Set<string>>();
   readonly endpointTargets = new Set<string>();
-  /** Per service, how many unconditional jumps to KUBE-SEP (ladders ending) the input shows. */
-  readonly ladderEnds = new Map<string, number>();
 
   constructor(rules: readonly Rule[]) {
     for (const rule of rules) {
       const name = serviceNameInComment(rule.comment)?.text;
       const target = rule.jumpChain;
       if (target === null) continue;
-      if (isEndpointChain(target)) {
-        this.endpointTargets.add(target);
-        if (name !== undefined && !rule.matches.some((m) => m.kind === 'statistic'))
-          this.ladderEnds.set(name, (this.ladderEnds.get(name) ?? 0) + 1);
-      }
+      if (isEndpointChain(target)) this.endpointTargets.add(target);
       const split = splitServiceChain(target);
       if (split === null || name === undefined) continue;
       let set = this.hashes.get(name);
@@ -108,13 +109,6 @@ class ServiceHashes {
     if (shown === undefined || shown.size === 0) return computed;
     if (shown.size === 1) return [...shown][0];
     return computed !== null && shown.has(computed) ? computed : null;
-  }
-
-  /** Whether the input jumps to this prefix with the service's hash. */
-  jumps(svc: string, prefix: ServiceChainPrefix, hash: string, rules: readonly Rule[]): boolean {
-    return rules.some(
-      (r) => r.jumpChain === prefix + hash && serviceNameInComment(r.comment)?.text === svc,
-    );
   }
 }
 
@@ -148,7 +142,12 @@ type Verdict =
  * The chain of `rules[i]` in kube-proxy's layout; `{unplaced}` for a kube-proxy row whose chain
  * cannot be told, null for rows that name no service.
  */
-function placeRow(rules: readonly Rule[], i: number, known: ServiceHashes): Verdict {
+function placeRow(
+  rules: readonly Rule[],
+  i: number,
+  known: ServiceHashes,
+  policy: PolicyChains,
+): Verdict {
   const rule = rules[i];
   const comment = rule.comment;
   const svc = serviceNameInComment(comment)?.text;
@@ -171,25 +170,28 @@ function placeRow(rules: readonly Rule[], i: number, known: ServiceHashes): Verd
   ) {
     return endpointChain(rules, i, svc, known);
   }
-  if (target !== null && isEndpointChain(target)) {
-    if ((known.ladderEnds.get(svc) ?? 0) > 1)
-      return {
-        unplaced: `${svc} has more than one load-balancing chain (KUBE-SVC and KUBE-XLB/SVL?): which this jump is in cannot be told`,
-      };
-    return inService('KUBE-SVC-');
-  }
+  // Ladders: KUBE-SVC, KUBE-SVL or KUBE-XLB, told for all of the service's ladders together.
+  if (target !== null && isEndpointChain(target))
+    return policy.ladderRow(rule) ?? inService('KUBE-SVC-');
   if (kind === 'cluster IP' || kind === 'external IP' || kind === 'loadbalancer IP') {
     if (hasDest && target !== null && splitServiceChain(target) !== null)
       return { chain: 'KUBE-SERVICES' };
+    // ≤1.20 the mark precedes its twin jump in KUBE-SERVICES; 1.21+ it is the masquerade
+    // rule of the chain the ClusterIP jump targets (externalIPs: KUBE-SVC, eTP=Cluster only).
+    if (hasDest && target === MASQ && isTwinJump(rule, rules[i + 1]))
+      return { chain: 'KUBE-SERVICES' };
     if (hasDest && target === MASQ)
-      return isTwinJump(rule, rules[i + 1]) ? { chain: 'KUBE-SERVICES' } : inService('KUBE-SVC-');
+      return kind === 'cluster IP' ? policy.clusterMasquerade(svc, rule) : inService('KUBE-SVC-');
     if (kind === 'loadbalancer IP' && !hasDest) return inService('KUBE-FW-');
     if (kind === 'external IP' && hasDest) return { chain: 'KUBE-SERVICES' };
     return { unplaced: `a "${kind}" row of ${svc} of a shape kube-proxy does not write` };
   }
   if (kind === '') {
     const next = rules[i + 1];
-    if (port !== null && !hasDest && target !== null && splitServiceChain(target) !== null)
+    // The bare comment with a port is only ever written in KUBE-NODEPORTS (with `-d 127.0.0.0/8
+    // -m nfacct …` for the localhost NodePort rule, ≈1.31+) and, 1.21–1.23, in the NodePort
+    // masquerade rule of KUBE-SVC.
+    if (port !== null && target !== null && splitServiceChain(target) !== null)
       return { chain: 'KUBE-NODEPORTS' };
     if (port !== null && target === MASQ) {
       const followed =
@@ -208,10 +210,8 @@ function placeRow(rules: readonly Rule[], i: number, known: ServiceHashes): Verd
   if (comment.endsWith(' LB IP') || comment.endsWith(' LB IP to service chain'))
     return inService('KUBE-XLB-');
   if (comment.startsWith('other traffic to ')) return inService('KUBE-FW-');
-  if (kind === 'has no local endpoints' && target === DROP && hash !== null) {
-    if (known.jumps(svc, 'KUBE-XLB-', hash, rules)) return { chain: 'KUBE-XLB-' + hash };
-    if (known.jumps(svc, 'KUBE-SVL-', hash, rules)) return { chain: 'KUBE-SVL-' + hash };
-  }
+  if (kind === 'has no local endpoints' && target === DROP)
+    return policy.noLocalEndpoints(svc, rule);
   return { unplaced: `the chain of a "${comment}" row cannot be told from kube-proxy's layout` };
 }
 
@@ -355,8 +355,9 @@ export function inferFragmentChains(
   // Input order (the reader grouped proven pairs and ladders after the rest).
   orphans.sort((a, b) => a.line - b.line);
   const known = new ServiceHashes(orphans);
+  const policy = new PolicyChains(orphans, (svc, rule) => known.hash(svc, rule));
 
-  const verdicts = orphans.map((_, i) => placeRow(orphans, i, known));
+  const verdicts = orphans.map((_, i) => placeRow(orphans, i, known, policy));
   const warnings: KubeWarning[] = [];
   tieUnconfirmedEndpoints(orphans, verdicts, warnings);
 
