@@ -18,6 +18,7 @@ export class ChainExits {
   /** Per entry rule (the packets sent in), per chain: why the chain cannot return, or null. */
   private readonly noReturn = new WeakMap<Rule, Map<Chain, string | null>>();
   private readonly mutating = new Map<Chain, boolean>();
+  private readonly exiting = new Map<Chain, boolean>();
   private readonly tables = new Map<string, Table>();
 
   constructor(ruleset: Ruleset) {
@@ -53,6 +54,47 @@ export class ChainExits {
         if (NAT_TARGETS.has(t.kind)) return `${t.name} is a terminating target`;
         return null;
     }
+  }
+
+  /**
+   * False when `leaves` is sure to say null without looking anywhere else (a target that lets
+   * the packet go on: a mark, a log, none); true when it may say otherwise.
+   */
+  mayLeave(rule: Rule): boolean {
+    const t = rule.target;
+    if (t === null) return false;
+    switch (t.kind) {
+      case 'verdict':
+      case 'reject':
+        return true;
+      case 'chain': {
+        if (t.goto) return true;
+        // A jump leaves only through a callee rule that does (see walk).
+        const callee = this.chainOf(rule.table, t.chain);
+        return callee !== undefined && !callee.builtin && this.hasExit(callee);
+      }
+      default:
+        return NAT_TARGETS.has(t.kind);
+    }
+  }
+
+  /** Whether any rule of `chain` has a target that may take a packet out. */
+  private hasExit(chain: Chain): boolean {
+    let known = this.exiting.get(chain);
+    if (known === undefined) {
+      known = chain.rules.some((r) => {
+        const t = r.target;
+        return (
+          t !== null &&
+          (t.kind === 'verdict' ||
+            t.kind === 'reject' ||
+            t.kind === 'chain' ||
+            NAT_TARGETS.has(t.kind))
+        );
+      });
+      this.exiting.set(chain, known);
+    }
+    return known;
   }
 
   /** Whether `rule`'s target may change state a later match could test. */

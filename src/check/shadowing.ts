@@ -56,34 +56,54 @@ interface ChainScan {
   readonly deadCopies: Set<Rule>;
 }
 
+const NONE: readonly number[] = [];
+
 function scanChain(chain: Chain, exits: ChainExits): ChainScan {
   const rules = chain.rules;
   const out: ChainScan = { copies: new Map(), shadows: [], deadCopies: new Set() };
   if (rules.length < 2) return out;
 
-  // mutations[i]: rules before i whose target may change packet state.
-  const mutations: number[] = [0];
-  for (const r of rules)
-    mutations.push(mutations[mutations.length - 1] + (exits.mutates(r) ? 1 : 0));
-  const stateStable = (i: number, j: number): boolean => mutations[j] - mutations[i + 1] === 0;
+  // mutations[i]: rules before i whose target may change packet state. Worked out only when a
+  // pair with rules between them is compared: most chains of a large dump never need it.
+  let mutations: number[] | null = null;
+  const stateStable = (i: number, j: number): boolean => {
+    if (j - i <= 1) return true;
+    if (mutations === null) {
+      mutations = [0];
+      for (const r of rules)
+        mutations.push(mutations[mutations.length - 1] + (exits.mutates(r) ? 1 : 0));
+    }
+    return mutations[j] - mutations[i + 1] === 0;
+  };
 
-  // Earlier rules that take packets out for good, grouped by host destination.
+  // Why each rule takes packets out for good (null: it may not), asked only of a rule that
+  // covers a later one: proving it can mean walking the chains it jumps to.
+  const leaving: (string | null | undefined)[] = rules.map(() => undefined);
+  const leaves = (i: number): string | null => {
+    let why = leaving[i];
+    if (why === undefined) leaving[i] = why = exits.leaves(rules[i]);
+    return why;
+  };
+  // Earlier rules that may take packets out, by host destination: a rule with one host
+  // destination covers only that host.
   const wide: number[] = [];
   const byHost = new Map<string, number[]>();
   const firstByText = new Map<string, number>();
-  const leaving: (string | null)[] = rules.map(() => null);
 
   for (let j = 0; j < rules.length; j++) {
     const later = rules[j];
     const key = hostKey(later);
-    const candidates = key === null ? wide : [...wide, ...(byHost.get(key) ?? [])];
-    candidates.sort((a, b) => a - b);
+    const same = key === null ? NONE : (byHost.get(key) ?? NONE);
 
+    // The earlier rules in order: the wide ones and those of the same host, both ascending.
     let shadow: Shadow | null = null;
-    for (const i of candidates) {
+    for (let w = 0, h = 0; w < wide.length || h < same.length;) {
+      const i = h >= same.length || (w < wide.length && wide[w] < same[h]) ? wide[w++] : same[h++];
       const c = covers(rules[i], later, { stateStable: stateStable(i, j) });
-      if (c.covers) {
-        shadow = { earlier: rules[i], later, reasons: c.reasons, leaves: leaving[i] ?? '' };
+      if (!c.covers) continue;
+      const why = leaves(i);
+      if (why !== null) {
+        shadow = { earlier: rules[i], later, reasons: c.reasons, leaves: why };
         break;
       }
     }
@@ -102,15 +122,12 @@ function scanChain(chain: Chain, exits: ChainExits): ChainScan {
       if (shadow !== null) out.shadows.push(shadow);
     }
 
-    const why = exits.leaves(later);
-    leaving[j] = why;
-    if (why !== null) {
-      if (key === null) wide.push(j);
-      else {
-        const list = byHost.get(key) ?? [];
-        list.push(j);
-        byHost.set(key, list);
-      }
+    if (!exits.mayLeave(later)) continue;
+    if (key === null) wide.push(j);
+    else {
+      const list = byHost.get(key) ?? [];
+      list.push(j);
+      byHost.set(key, list);
     }
   }
   return out;
