@@ -159,7 +159,9 @@ export function renderEndpoints(model: KubeModel, services: readonly ServicePort
       out.push(`${w.severity === 'info' ? 'note' : w.severity}: ${escapeText(w.message)}`);
     }
   }
-  if (!withCounters && services.some((s) => s.endpoints.length > 0)) {
+  // A listing without counters says so among the limitations below already.
+  const countersLost = model.ruleset.losses.includes('no-counters');
+  if (!withCounters && !countersLost && services.some((s) => s.endpoints.length > 0)) {
     out.push(
       '',
       'note: this input has no counters (save with `iptables-save -c`): observed shares cannot be shown',

@@ -182,6 +182,23 @@ describe('k8s-ipt services', () => {
 });
 
 describe('k8s-ipt endpoints', () => {
+  it('says once that the input has no counters', () => {
+    const save = runCli([
+      'endpoints',
+      'default/nginx-svc',
+      fixturePath('k8s-1.20-nginx-svc-classic.save'),
+    ]);
+    expect(save.stdout.match(/no counters/g)).toHaveLength(1);
+    expect(save.stdout).toContain('save with `iptables-save -c`');
+    const listing = runCli([
+      'endpoints',
+      'default/nginx-svc',
+      `${LISTINGS}k8s-1.20-nginx-svc-classic.nft.nat.L-n.txt`,
+    ]);
+    expect(listing.status).toBe(0);
+    expect(listing.stdout.match(/no counters/g)).toHaveLength(1);
+  });
+
   it.each([DOCKER, CALICO])('shows 33.33 percent for each of the three web pods in %s', (file) => {
     const r = runCli(['endpoints', 'default/web:http', file]);
     expect(r.status).toBe(0);
