@@ -487,9 +487,19 @@ interface ChainOwner {
   readonly endpoint: ServicePort['endpoints'][number] | null;
 }
 
-interface ChainOwners {
-  readonly byChain: Map<string, { kind: ChainRoleKind; service: ServicePort }>;
-  readonly endpointOf: Map<string, ServicePort['endpoints'][number]>;
+/** The chains a service port lists as its own, each with the role it has there. */
+function* ownedChains(s: ServicePort): Generator<[string, ChainOwner]> {
+  const c = s.chains;
+  for (const [kind, own] of [
+    ['svc', c.svc],
+    ['svl', c.svl],
+    ['ext', c.ext],
+    ['fw', c.fw],
+    ['xlb', c.xlb],
+  ] as const) {
+    if (own !== null) yield [own.name, { kind, service: s, endpoint: null }];
+  }
+  for (const e of s.endpoints) yield [e.chain.name, { kind: 'sep', service: s, endpoint: e }];
 }
 
 /**
@@ -500,7 +510,8 @@ interface ChainOwners {
 class ChainRoles implements ReadonlyMap<string, ChainRole> {
   readonly #known = new Map<string, ChainRole>();
   #all: Map<string, ChainRole> | null = null;
-  #owners: ChainOwners | null = null;
+  /** Chain name → owner; the last port (in order) to list a chain owns it. */
+  #owners: Map<string, ChainOwner> | null = null;
 
   /** Service ports by their chain hash, and each one's position, for `ownerOf`. */
   #byHash: Map<string, ServicePort[]> | null = null;
@@ -521,30 +532,19 @@ class ChainRoles implements ReadonlyMap<string, ChainRole> {
    * once every one is in.
    */
   indexOwners(count: number): boolean {
-    this.#owners ??= { byChain: new Map(), endpointOf: new Map() };
-    const { byChain, endpointOf } = this.#owners;
+    const owners = (this.#owners ??= new Map());
     const services = this.services();
     const to = Math.min(services.length, this.#indexed + count);
     for (; this.#indexed < to; this.#indexed++) {
-      const s = services[this.#indexed];
-      const c = s.chains;
-      if (c.svc !== null) byChain.set(c.svc.name, { kind: 'svc', service: s });
-      if (c.svl !== null) byChain.set(c.svl.name, { kind: 'svl', service: s });
-      if (c.ext !== null) byChain.set(c.ext.name, { kind: 'ext', service: s });
-      if (c.fw !== null) byChain.set(c.fw.name, { kind: 'fw', service: s });
-      if (c.xlb !== null) byChain.set(c.xlb.name, { kind: 'xlb', service: s });
-      for (const e of s.endpoints) {
-        byChain.set(e.chain.name, { kind: 'sep', service: s });
-        endpointOf.set(e.chain.name, e);
-      }
+      for (const [name, owner] of ownedChains(services[this.#indexed])) owners.set(name, owner);
     }
     return this.#indexed === services.length;
   }
 
   /** Which service port owns each of its chains. */
-  private owners(): ChainOwners {
+  private owners(): Map<string, ChainOwner> {
     this.indexOwners(Infinity);
-    return this.#owners as ChainOwners;
+    return this.#owners as Map<string, ChainOwner>;
   }
 
   /**
@@ -559,11 +559,7 @@ class ChainRoles implements ReadonlyMap<string, ChainRole> {
     const indexed = this.#owners !== null && this.#indexed === services.length;
     // The jump index is of the table named nat; a listing without table names may differ.
     if (indexed || this.nat !== this.ruleset.table('nat')) {
-      const { byChain, endpointOf } = this.owners();
-      const owned = byChain.get(chain.name);
-      if (owned === undefined) return undefined;
-      const endpoint = owned.kind === 'sep' ? (endpointOf.get(chain.name) ?? null) : null;
-      return { ...owned, endpoint };
+      return this.owners().get(chain.name);
     }
     if (this.#byHash === null || this.#position === null) {
       const byHash = new Map<string, ServicePort[]>();
@@ -594,19 +590,7 @@ class ChainRoles implements ReadonlyMap<string, ChainRole> {
     } else return undefined;
     let owner: ChainOwner | undefined;
     for (const s of candidates) {
-      const c = s.chains;
-      for (const [kind, own] of [
-        ['svc', c.svc],
-        ['svl', c.svl],
-        ['ext', c.ext],
-        ['fw', c.fw],
-        ['xlb', c.xlb],
-      ] as const) {
-        if (own?.name === chain.name) owner = { kind, service: s, endpoint: null };
-      }
-      for (const e of s.endpoints) {
-        if (e.chain.name === chain.name) owner = { kind: 'sep', service: s, endpoint: e };
-      }
+      for (const [name, own] of ownedChains(s)) if (name === chain.name) owner = own;
     }
     return owner;
   }

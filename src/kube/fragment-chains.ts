@@ -36,6 +36,7 @@ import {
 } from '../model/ruleset.js';
 import { serviceNameInComment } from './comments.js';
 import { PolicyChains } from './fragment-policy-chains.js';
+import { ruleProtocol } from './rule-facts.js';
 import type { KubeWarning, ServiceProtocol } from './model.js';
 import {
   endpointChainName,
@@ -57,12 +58,6 @@ export interface InferredChains {
   readonly rows: number;
   /** What could not be placed, or was placed on weaker evidence. */
   readonly warnings: readonly KubeWarning[];
-}
-
-function protocolOf(rule: Rule): ServiceProtocol | null {
-  const p = rule.protocol;
-  if (p === null || p.negated) return null;
-  return p.name === 'tcp' || p.name === 'udp' || p.name === 'sctp' ? p.name : null;
 }
 
 function destinationPort(rule: Rule): string | null {
@@ -104,7 +99,7 @@ class ServiceHashes {
   /** The service's chain hash: the one its jumps show, else computed from the row's protocol. */
   hash(svc: string, rule: Rule): string | null {
     const shown = this.hashes.get(svc);
-    const protocol = protocolOf(rule);
+    const protocol = ruleProtocol(rule);
     const computed = protocol !== null ? serviceChainHash(svc, protocol) : null;
     if (shown === undefined || shown.size === 0) return computed;
     if (shown.size === 1) return [...shown][0];
@@ -225,7 +220,7 @@ function endpointOf(
     if (r.target?.kind !== 'dnat' || r.target.destinations.length !== 1) return null;
     const d = r.target.destinations[0];
     if (d.addressFrom === null || d.ports === null || d.ports.from !== d.ports.to) return null;
-    return { endpoint: joinHostPort(d.addressFrom, d.ports.from), protocol: protocolOf(r) };
+    return { endpoint: joinHostPort(d.addressFrom, d.ports.from), protocol: ruleProtocol(r) };
   };
   if (rule.target?.kind === 'dnat') return fromDnat(rule);
   // The hairpin mark: the DNAT to the same host with the same comment, next or alone.
